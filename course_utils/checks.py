@@ -1,0 +1,280 @@
+"""Student-facing checks: compare a student's function with the course reference.
+
+The visible check cells of every notebook call :func:`check_function`; the hidden tests
+(:mod:`course_utils.grading`) use the same comparison, :func:`compare`, so a student
+gets the same kind of message from both.
+
+A failed check raises :class:`CheckFailed` (an ``AssertionError``) whose message says
+
+* which function, which case and which part of the return value is wrong,
+* the expected and the received shape (with a hint for rank-1 arrays),
+* how many entries differ, the largest difference, and the first few differing
+  entries with their index,
+* where the first NaN or infinity appeared,
+* which argument the function modified in place, if it did.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["CheckFailed", "Case", "compare", "check_function", "describe"]
+
+#: Default tolerances: float64 work in these notebooks agrees to ~1e-12, so these only
+#: absorb the difference between e.g. ``np.sum(a * b)`` and ``a @ b``.
+RTOL = 1e-6
+ATOL = 1e-8
+MAX_LISTED = 5
+
+
+class CheckFailed(AssertionError):
+    """A student's result differs from the reference. The message says how."""
+
+
+class Case:
+    """Arguments for one call: ``Case(x, y, learning_rate=0.1)``.
+
+    A plain tuple also works as a case (positional arguments only); ``Case`` adds keyword
+    arguments and a ``label`` that appears in messages.
+    """
+
+    def __init__(self, *args: Any, label: str | None = None, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+        self.label = label
+
+    @classmethod
+    def of(cls, case: Any) -> "Case":
+        if isinstance(case, Case):
+            return case
+        if isinstance(case, tuple):
+            return cls(*case)
+        return cls(case)
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        parts = [describe(a) for a in self.args]
+        parts += [f"{k}={describe(v)}" for k, v in self.kwargs.items()]
+        return "(" + ", ".join(parts) + ")"
+
+
+def describe(value: Any) -> str:
+    """Short description of a value for messages: arrays by shape, not by content."""
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {describe(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)) and len(value) > 4:
+        return f"{type(value).__name__} of {len(value)}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number, np.bool_, bool)) and not isinstance(value, str)
+
+
+def _shape_hint(expected: np.ndarray, got: np.ndarray) -> str:
+    if got.ndim == 1 and expected.ndim == 2 and got.size == expected.size:
+        return (
+            f" Your result is a rank-1 array of shape {got.shape}; reshape it, for example "
+            f"with .reshape{expected.shape}, so rows and columns are explicit."
+        )
+    if expected.ndim == got.ndim == 2 and expected.shape == got.shape[::-1]:
+        return " The shape is transposed: check which axis holds the examples."
+    if got.size == expected.size:
+        return " Same number of entries, different shape: check your reshape."
+    return ""
+
+
+def _nonfinite_message(where: str, got: np.ndarray) -> str | None:
+    bad = ~np.isfinite(got)
+    if not bad.any():
+        return None
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    kind = "NaN" if np.isnan(got[index]) else "infinity"
+    count = int(bad.sum())
+    loc = f" at index {index}" if got.ndim else ""
+    return (
+        f"{where} contains {count} non-finite value(s); the first {kind} is{loc}. "
+        "NaN usually comes from log(0), 0/0 or an overflow earlier in the computation."
+    )
+
+
+def _compare_arrays(where: str, expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> None:
+    if expected.shape != got.shape:
+        raise CheckFailed(
+            f"{where} has the wrong shape: expected {expected.shape}, got {got.shape}."
+            + _shape_hint(expected, got)
+        )
+    if got.dtype == object:
+        raise CheckFailed(f"{where} is an array of Python objects; expected numbers of dtype {expected.dtype}.")
+    if expected.dtype.kind in "fc":
+        msg = _nonfinite_message(where, got)
+        if msg and not np.array_equal(np.isfinite(expected), np.isfinite(got)):
+            raise CheckFailed(msg)
+    if expected.dtype.kind in "biuf" and got.dtype.kind not in "biufc":
+        raise CheckFailed(f"{where} has dtype {got.dtype}; expected numbers ({expected.dtype}).")
+    close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return
+    bad = np.argwhere(~close)
+    diff = np.abs(np.asarray(got, dtype=float) - np.asarray(expected, dtype=float))
+    diff = np.where(close, 0.0, diff)
+    lines = [
+        f"{where}: {len(bad)} of {expected.size} entries differ from the reference "
+        f"(largest difference {np.nanmax(diff):.3g}; tolerance rtol={rtol:g}, atol={atol:g})."
+    ]
+    for idx in bad[:MAX_LISTED]:
+        idx = tuple(int(i) for i in idx)
+        label = f"index {idx}" if expected.ndim else "value"
+        lines.append(f"  {label}: expected {expected[idx]:.6g}, got {got[idx]:.6g}")
+    if len(bad) > MAX_LISTED:
+        lines.append(f"  ... and {len(bad) - MAX_LISTED} more")
+    raise CheckFailed("\n".join(lines))
+
+
+def compare(expected: Any, got: Any, *, where: str = "the result", rtol: float = RTOL, atol: float = ATOL) -> None:
+    """Raise :class:`CheckFailed` if ``got`` differs from ``expected``; return None if equal.
+
+    Handles numbers, numpy arrays, strings, and dicts / tuples / lists of these,
+    recursively. ``where`` names the value in messages, e.g. ``"grads['dw']"``.
+    """
+    if got is None and expected is not None:
+        raise CheckFailed(f"{where} is None: did the function forget to `return` it?")
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            raise CheckFailed(f"{where} should be a dict with keys {sorted(expected)}, got {type(got).__name__}.")
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        if missing or extra:
+            raise CheckFailed(
+                f"{where} has the wrong keys: missing {missing}, unexpected {extra} "
+                f"(expected exactly {list(expected)})."
+            )
+        for key in expected:
+            compare(expected[key], got[key], where=f"{where}[{key!r}]", rtol=rtol, atol=atol)
+        return
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            raise CheckFailed(
+                f"{where} should be a {type(expected).__name__} of {len(expected)} items, got {type(got).__name__}."
+            )
+        if len(got) != len(expected):
+            raise CheckFailed(f"{where} should have {len(expected)} items, got {len(got)}.")
+        for i, (e, g) in enumerate(zip(expected, got)):
+            compare(e, g, where=f"{where}[{i}]", rtol=rtol, atol=atol)
+        return
+    if isinstance(expected, str):
+        if got != expected:
+            raise CheckFailed(f"{where}: expected {expected!r}, got {got!r}.")
+        return
+    if isinstance(expected, np.ndarray):
+        if _is_number(got) and expected.ndim == 0:
+            got = np.asarray(got)
+        if not isinstance(got, np.ndarray):
+            raise CheckFailed(
+                f"{where} should be a numpy array of shape {expected.shape}, got {type(got).__name__}."
+            )
+        _compare_arrays(where, expected, got, rtol, atol)
+        return
+    if _is_number(expected):
+        if isinstance(got, np.ndarray):
+            if got.size != 1:
+                raise CheckFailed(f"{where} should be a single number, got an array of shape {got.shape}.")
+            got = got.reshape(())
+        elif not _is_number(got):
+            raise CheckFailed(f"{where} should be a number, got {type(got).__name__}.")
+        _compare_arrays(where, np.asarray(expected), np.asarray(got), rtol, atol)
+        return
+    if got != expected:
+        raise CheckFailed(f"{where}: expected {expected!r}, got {got!r}.")
+
+
+def _snapshot(args: Sequence[Any], kwargs: dict) -> tuple:
+    return copy.deepcopy(tuple(args)), copy.deepcopy(dict(kwargs))
+
+
+def _mutated(before: Any, after: Any) -> bool:
+    try:
+        compare(before, after, rtol=0.0, atol=0.0)
+        return False
+    except CheckFailed:
+        return True
+
+
+def call_student(fn: Callable, case: Case, name: str) -> Any:
+    """Call a student's function on a case, checking it leaves its arguments alone.
+
+    A ``NotImplementedError`` (the stub nbgrader leaves in the student version) is
+    re-raised with a message that says what to do.
+    """
+    args_before, kwargs_before = _snapshot(case.args, case.kwargs)
+    try:
+        result = fn(*case.args, **case.kwargs)
+    except NotImplementedError as exc:
+        raise NotImplementedError(
+            f"{name} is not implemented yet: replace `raise NotImplementedError()` in its cell "
+            "with your code, run that cell, then run this check again."
+        ) from exc
+    for i, (b, a) in enumerate(zip(args_before, case.args)):
+        if _mutated(b, a):
+            raise CheckFailed(
+                f"{name} modified its argument {i + 1} in place. Work on a copy "
+                "(e.g. `x = x.copy()` or `np.array(x, copy=True)`) so the caller's data is unchanged."
+            )
+    for k in kwargs_before:
+        if _mutated(kwargs_before[k], case.kwargs[k]):
+            raise CheckFailed(f"{name} modified its argument `{k}` in place; work on a copy.")
+    return result
+
+
+def check_function(
+    student_fn: Callable,
+    reference_fn: Callable,
+    cases: Iterable[Any],
+    *,
+    name: str | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    quiet: bool = False,
+) -> int:
+    """Compare ``student_fn`` with ``reference_fn`` on each case; raise on the first difference.
+
+    Arguments:
+        student_fn: the student's function.
+        reference_fn: the course_utils reference with the same signature.
+        cases: argument tuples or :class:`Case` objects.
+        name: the function's name in messages (default: ``student_fn.__name__``).
+        rtol, atol: tolerances for numeric comparison (see :func:`numpy.isclose`).
+        quiet: do not print the success line.
+
+    Returns:
+        the number of cases checked.
+    """
+    name = name or getattr(student_fn, "__name__", "your function")
+    if not callable(student_fn):
+        raise CheckFailed(f"{name} is not a function (got {type(student_fn).__name__}); did you overwrite it?")
+    n = 0
+    for n, raw in enumerate(cases, start=1):
+        case = Case.of(raw)
+        expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        got = call_student(student_fn, case, name)
+        try:
+            compare(expected, got, where=f"{name} output", rtol=rtol, atol=atol)
+        except CheckFailed as exc:
+            raise CheckFailed(f"{name}{case.describe()}, case {n}:\n{exc}") from None
+    if not quiet:
+        print(f"\u2714 {name}: all {n} check(s) match the reference.")
+    return n
+
+
+def is_close_scalar(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """``math.isclose`` with the course tolerances (helper for worked examples)."""
+    return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)

@@ -1,0 +1,110 @@
+"""Plotting helpers shared by the notebooks. Each returns the matplotlib objects it drew
+on, so a notebook can restyle them; none calls ``plt.show()`` itself."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+__all__ = ["plot_costs", "show_images", "show_mislabeled", "plot_decision_boundary", "plot_functions"]
+
+
+def _axes(ax=None, figsize=(6, 4)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_costs(costs, *, every: int = 100, label: str | None = None, ax=None, title: str | None = None):
+    """Plot a cost curve recorded every ``every`` iterations. Returns the Axes.
+
+    Call it several times with the same ``ax`` and a ``label`` to compare runs.
+    """
+    ax = _axes(ax)
+    costs = np.asarray(costs, dtype=float).ravel()
+    ax.plot(np.arange(len(costs)) * every, costs, label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost")
+    if title:
+        ax.set_title(title)
+    if label:
+        ax.legend()
+    return ax
+
+
+def show_images(images, labels: Sequence[str] | None = None, *, ncols: int = 8, size: float = 1.3, cmap="gray"):
+    """Show images ``(k, h, w)`` or ``(k, h, w, 3)`` in a grid with optional titles. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images)
+    k = len(images)
+    ncols = max(1, min(ncols, k))
+    nrows = max(1, int(np.ceil(k / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (labels is not None)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < k:
+            ax.imshow(images[i], cmap=cmap if images[i].ndim == 2 else None, vmin=0, vmax=1)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def show_mislabeled(images, Y_true, Y_pred, classes, *, max_images: int = 16):
+    """Show the images whose prediction differs from the label, titled "pred / true".
+
+    Arguments: images ``(m, h, w[, c])``; Y_true, Y_pred ``(1, m)`` of class indices;
+    classes -- names indexed by class (bytes or str). Returns the Figure, or None when
+    every image is labelled correctly.
+    """
+    y_true = np.asarray(Y_true).ravel().astype(int)
+    y_pred = np.asarray(Y_pred).ravel().astype(int)
+    wrong = np.flatnonzero(y_true != y_pred)[:max_images]
+    if wrong.size == 0:
+        print("No mislabelled images.")
+        return None
+    name = [c.decode() if isinstance(c, bytes) else str(c) for c in classes]
+    titles = [f"pred {name[y_pred[i]]}\ntrue {name[y_true[i]]}" for i in wrong]
+    return show_images(np.asarray(images)[wrong], titles, ncols=8, size=1.4)
+
+
+def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, Y, *, ax=None, steps: int = 300,
+                           title: str | None = None):
+    """Colour the plane by ``predict`` and scatter the points.
+
+    Arguments: predict -- maps ``(2, k)`` points to ``(1, k)`` labels; X ``(2, m)``; Y ``(1, m)``.
+    Returns the Axes.
+    """
+    ax = _axes(ax, figsize=(5, 4))
+    X = np.asarray(X, dtype=float)
+    pad = 0.5
+    x0 = np.linspace(X[0].min() - pad, X[0].max() + pad, steps)
+    x1 = np.linspace(X[1].min() - pad, X[1].max() + pad, steps)
+    g0, g1 = np.meshgrid(x0, x1)
+    Z = np.asarray(predict(np.vstack([g0.ravel(), g1.ravel()]))).reshape(g0.shape)
+    ax.contourf(g0, g1, Z, alpha=0.35, cmap="coolwarm")
+    ax.scatter(X[0], X[1], c=np.asarray(Y).ravel(), cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_functions(functions: dict[str, Callable], *, x=None, ax=None, title: str | None = None):
+    """Plot several 1-D functions (e.g. activations and their derivatives) on one Axes."""
+    ax = _axes(ax)
+    x = np.linspace(-5, 5, 401) if x is None else np.asarray(x)
+    for label, f in functions.items():
+        ax.plot(x, f(x), label=label)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.axvline(0, color="grey", lw=0.5)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax
