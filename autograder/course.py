@@ -1,0 +1,77 @@
+"""Where things live, and the nbgrader configuration every command of the kit uses.
+
+The course root given to nbgrader is a *build* folder (git-ignored); its source directory
+is the repository's ``notebooks/`` folder, named by absolute path, so the committed
+notebooks are the only source of truth. Each track folder is one nbgrader assignment.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from traitlets.config import Config
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE = REPO / "notebooks"
+BUILD = Path(os.environ.get("COURSE_BUILD_DIR", REPO / "build"))
+#: nbgrader course root for the student release
+RELEASE_ROOT = BUILD / "course"
+#: the student's working copies; never overwritten by any command
+STUDENT_DIR = Path(os.environ.get("COURSE_STUDENT_DIR", REPO / "student"))
+
+#: seconds one cell may run while grading before nbgrader interrupts it
+CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
+
+
+def ensure_env_on_path() -> None:
+    """Put this interpreter's bin/ first on PATH: nbgrader runs ``alembic`` by name, and
+    kernels and ``jupyter`` must come from the same environment as the kit."""
+    bindir = str(Path(sys.executable).parent)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if parts[0] != bindir:
+        os.environ["PATH"] = os.pathsep.join([bindir] + [p for p in parts if p != bindir])
+
+
+def assignments(source: Path = SOURCE) -> list[str]:
+    """Track folders that hold at least one notebook, in order."""
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = None) -> Config:
+    """The nbgrader configuration for a course rooted at ``root``.
+
+    ``root`` holds release/, submitted/, autograded/ and feedback/; ``source`` is the
+    folder of track folders (the repository's notebooks/ unless a test says otherwise).
+    """
+    from .preprocessors import HideHiddenTests, KeepStderrFromFailing
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties, CheckCellMetadata, Execute, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
+    )
+
+    root = Path(root).resolve()
+    db_path = Path(db_path).resolve() if db_path else root / "gradebook.db"
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.source_directory = str(Path(source).resolve())
+    c.CourseDirectory.db_url = f"sqlite:///{db_path}"
+    c.CourseDirectory.course_id = "dl-course-kit"
+    # notebooks only: nothing else in a track folder is part of an assignment
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.md"]
+    c.Exchange.root = str(root / "exchange")
+    c.Exchange.assignment_dir = str(root)
+    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.interrupt_on_timeout = True
+    # nbgrader 0.9.6 zeroes any test cell that wrote to stderr, so a correct numpy answer
+    # that triggers "RuntimeWarning: overflow in exp" lost its points. Keep that output,
+    # visibly marked, but stop it deciding the grade.
+    c.Autograde.autograde_preprocessors = [
+        Execute, KeepStderrFromFailing, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    ]
+    # nbgrader 0.9.6 feedback shows the restored hidden tests (nbgrader issue 917), and
+    # tracebacks quote their lines. Strip both before the HTML is written.
+    c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    return c
