@@ -1,0 +1,62 @@
+"""Source notebooks: conventions, clean execution, nbgrader validation, and the
+teaching versions agreeing with course_utils on more random inputs."""
+
+import re
+
+import pytest
+
+from autograder.selfcheck import validate
+from course_utils.grading import SALT_ENV
+from helpers import (defined_functions, errors, execute, nb_id, nbg, read, solution_cells, source_notebooks,
+                     test_cells)
+
+NOTEBOOKS = source_notebooks()
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_conventions(path):
+    nb = read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not any(c.get("outputs") for c in code), "committed source notebooks carry no outputs"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    ids = [nbg(c)["grade_id"] for c in nb.cells if nbg(c)]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    assert nbg(code[0]).get("grade_id") == "setup" and nbg(code[0]).get("locked"), "first code cell: locked setup"
+    assert "np.random.seed(" not in "".join(c.source for c in code), "use np.random.default_rng(seed)"
+
+    graded_names = [f for c in solution_cells(nb) for f in defined_functions(c)]
+    assert graded_names, "no graded function"
+    tests = test_cells(nb)
+    hidden_names = [n for c in tests for n in re.findall(r'HiddenTest\(\s*"(\w+)"', c.source)]
+    for name in graded_names:
+        assert name in hidden_names, f"{name} has no HiddenTest"
+    seeds = [s for c in tests for s in re.findall(r"seed=(\d+)", c.source)]
+    assert len(seeds) == len(set(seeds)), "every hidden test uses its own seed"
+    for c in tests:
+        assert nbg(c).get("locked") and float(nbg(c)["points"]) > 0
+        assert c.source.lstrip().startswith('"""'), f"{nbg(c)['grade_id']}: start with a docstring"
+        assert "### BEGIN HIDDEN TESTS" in c.source and "t.finish()" in c.source
+        assert nbg(c)["grade_id"] == "test_" + re.findall(r'HiddenTest\(\s*"(\w+)"', c.source)[0]
+    for c in solution_cells(nb):
+        assert "### BEGIN SOLUTION" in c.source and "### END SOLUTION" in c.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_source_validates_with_full_marks(path):
+    """nbgrader's validator (with the kit's stderr fix): every graded cell passes."""
+    results = validate(path)
+    assert results == {}, results
+
+
+@pytest.mark.parametrize("salt", ["1", "2"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_teaching_version_agrees_with_library_on_other_random_inputs(path, salt):
+    nb, seconds = execute(read(path), path.parent, env={SALT_ENV: salt}, label=f"source {nb_id(path)} salt {salt}")
+    assert errors(nb) == []
+    for c in test_cells(nb):
+        text = "".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream")
+        assert "hidden check(s) passed" in text, nbg(c)["grade_id"]

@@ -1,0 +1,71 @@
+"""The student release: no solutions, no hidden tests, fails validation, runs to the end."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from autograder.preprocessors import hidden_lines
+from autograder.selfcheck import validate
+from helpers import execute, nb_id, nbg, read, solution_cells, source_notebooks, test_cells
+
+NOTEBOOKS = source_notebooks()
+
+
+def released(release_dir, path):
+    return release_dir / path.parent.name / path.name
+
+
+def _solution_lines(nb):
+    lines = []
+    for c in solution_cells(nb):
+        m = re.search(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION", c.source, re.S)
+        lines += [ln.strip() for ln in m.group(1).splitlines() if len(ln.strip()) > 8]
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_release_has_no_solution_or_hidden_text(release_dir, path):
+    rel = released(release_dir, path)
+    text = rel.read_text()
+    for marker in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "HiddenTest"]:
+        assert marker not in text
+    student_code = "\n".join(c.source for c in read(rel).cells)
+    src = read(path)
+    for line in _solution_lines(src) + [ln.strip() for c in test_cells(src) for ln in hidden_lines(c.source)]:
+        if len(line) > 8:
+            assert line not in student_code, f"leaked into the release: {line!r}"
+    assert len(test_cells(read(rel))) == len(test_cells(src))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_release_fails_inverted_validation(release_dir, path):
+    """`nbgrader validate --invert`: no graded cell of the untouched release passes."""
+    results = validate(released(release_dir, path), invert=True)
+    assert "changed" not in results and "type_changed" not in results
+    assert results.get("passed", []) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_release_runs_to_the_end_with_friendly_stubs(release_dir, path):
+    rel = released(release_dir, path)
+    nb, _ = execute(read(rel), rel.parent, allow_errors=True, label=f"release {nb_id(path)}")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), "the kernel stopped before the last cell"
+    for c in test_cells(nb):
+        errs = [o for o in c.outputs if o.get("output_type") == "error"]
+        assert errs and errs[0]["ename"] == "NotImplementedError", nbg(c)["grade_id"]
+        assert "is not implemented yet" in errs[0]["evalue"]
+
+
+def test_student_self_check_command(release_dir):
+    path = NOTEBOOKS[0]
+    ok = subprocess.run([sys.executable, "-m", "autograder", "check", str(path)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "All visible checks pass" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "autograder", "check", str(released(release_dir, path))],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert f"{len(test_cells(read(path)))} check(s) fail" in bad.stdout
+    assert "is not implemented yet" in bad.stdout
