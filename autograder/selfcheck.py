@@ -28,7 +28,8 @@ def validate(path: Path, invert: bool = False) -> dict:
     path = Path(path).resolve()
     course.ensure_env_on_path()
     config = course.nbgrader_config(course.RELEASE_ROOT)
-    v = CourseValidator(config=config, invert=invert, stream=io.StringIO())
+    v = CourseValidator(config=config, invert=invert)
+    v.stream = io.StringIO()
     return v.validate(str(path))
 
 

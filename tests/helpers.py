@@ -35,7 +35,7 @@ def nbg(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def test_cells(nb) -> list:
+def graded_cells(nb) -> list:
     return [c for c in nb.cells if nbg(c).get("grade") and c.cell_type == "code"]
 
 
@@ -48,11 +48,11 @@ def defined_functions(cell) -> list[str]:
 
 
 def points(nb) -> dict[str, float]:
-    return {nbg(c)["grade_id"]: float(nbg(c)["points"]) for c in test_cells(nb)}
+    return {nbg(c)["grade_id"]: float(nbg(c)["points"]) for c in graded_cells(nb)}
 
 
 def all_hidden_lines(nb) -> list[str]:
-    return [ln for c in test_cells(nb) for ln in hidden_lines(c.source)]
+    return [ln for c in graded_cells(nb) for ln in hidden_lines(c.source)]
 
 
 def execute(nb, cwd: Path, *, allow_errors: bool = False, env: dict | None = None, timeout: int = 120,
@@ -118,6 +118,6 @@ def replace_solution(source: str, body: str) -> str:
 
 __all__ = [
     "BEGIN_HIDDEN", "END_HIDDEN", "REPO", "SOURCE", "TIMINGS", "source_notebooks", "nb_id", "read", "nbg",
-    "test_cells", "solution_cells", "defined_functions", "points", "all_hidden_lines", "execute", "errors",
+    "graded_cells", "solution_cells", "defined_functions", "points", "all_hidden_lines", "execute", "errors",
     "html_text", "replace_solution",
 ]

@@ -17,7 +17,7 @@ import pytest
 
 from autograder.preprocessors import STDERR_BANNER
 from helpers import (SOURCE, html_text, nbg, points, read, replace_solution, source_notebooks,
-                     test_cells)
+                     graded_cells)
 from autograder.preprocessors import hidden_lines
 
 ASSIGNMENT = "1_neural_networks"
@@ -110,7 +110,7 @@ def test_malformed_submission_is_reported_and_the_rest_graded(graded):
 def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
     out, _ = graded
     nb = read(out / "course" / "autograded" / "dave" / ASSIGNMENT / f"{NB01}.ipynb")
-    cell = next(c for c in test_cells(nb) if nbg(c)["grade_id"] == f"test_{WARN_FN}")
+    cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{WARN_FN}")
     text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
     assert STDERR_BANNER.strip() in text and "RuntimeWarning" in text and "overflow" in text
 
@@ -123,7 +123,7 @@ def test_feedback_never_shows_hidden_tests(graded):
     assert len(files) == 5 * 2 - 1  # erin's corrupt notebook has no feedback
     for f in files:
         text = html_text(f)
-        secret = [ln.strip() for c in test_cells(read(SOURCE / ASSIGNMENT / f"{f.stem}.ipynb"))
+        secret = [ln.strip() for c in graded_cells(read(SOURCE / ASSIGNMENT / f"{f.stem}.ipynb"))
                   for ln in hidden_lines(c.source)]
         secret = [s for s in secret if len(s) >= 6 and s not in release_text[f.stem]]
         assert secret

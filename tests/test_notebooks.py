@@ -8,7 +8,7 @@ import pytest
 from autograder.selfcheck import validate
 from course_utils.grading import SALT_ENV
 from helpers import (defined_functions, errors, execute, nb_id, nbg, read, solution_cells, source_notebooks,
-                     test_cells)
+                     graded_cells)
 
 NOTEBOOKS = source_notebooks()
 
@@ -30,7 +30,7 @@ def test_conventions(path):
 
     graded_names = [f for c in solution_cells(nb) for f in defined_functions(c)]
     assert graded_names, "no graded function"
-    tests = test_cells(nb)
+    tests = graded_cells(nb)
     hidden_names = [n for c in tests for n in re.findall(r'HiddenTest\(\s*"(\w+)"', c.source)]
     for name in graded_names:
         assert name in hidden_names, f"{name} has no HiddenTest"
@@ -57,6 +57,6 @@ def test_source_validates_with_full_marks(path):
 def test_teaching_version_agrees_with_library_on_other_random_inputs(path, salt):
     nb, seconds = execute(read(path), path.parent, env={SALT_ENV: salt}, label=f"source {nb_id(path)} salt {salt}")
     assert errors(nb) == []
-    for c in test_cells(nb):
+    for c in graded_cells(nb):
         text = "".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream")
         assert "hidden check(s) passed" in text, nbg(c)["grade_id"]

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.preprocessors import hidden_lines
 from autograder.selfcheck import validate
-from helpers import execute, nb_id, nbg, read, solution_cells, source_notebooks, test_cells
+from helpers import execute, nb_id, nbg, read, solution_cells, source_notebooks, graded_cells
 
 NOTEBOOKS = source_notebooks()
 
@@ -31,12 +31,21 @@ def test_release_has_no_solution_or_hidden_text(release_dir, path):
     text = rel.read_text()
     for marker in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "HiddenTest"]:
         assert marker not in text
-    student_code = "\n".join(c.source for c in read(rel).cells)
+    student_nb = read(rel)
+    student_code = "\n".join(c.source for c in student_nb.cells if c.cell_type == "code")
+    student_all = "\n".join(c.source for c in student_nb.cells)
     src = read(path)
-    for line in _solution_lines(src) + [ln.strip() for c in test_cells(src) for ln in hidden_lines(c.source)]:
+    # a line of an answer must not appear as a line of student code, unless the source
+    # shows the same line outside the answers too (e.g. a `return s` in a demo)
+    outside = {ln.strip() for c in src.cells
+               for ln in re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", c.source, flags=re.S).splitlines()}
+    code_lines = {ln.strip() for ln in student_code.splitlines()}
+    leaked = [ln for ln in _solution_lines(src) if ln in code_lines and ln not in outside]
+    assert not leaked, f"solution code leaked into the release: {leaked[:3]}"
+    for line in [ln.strip() for c in graded_cells(src) for ln in hidden_lines(c.source)]:
         if len(line) > 8:
-            assert line not in student_code, f"leaked into the release: {line!r}"
-    assert len(test_cells(read(rel))) == len(test_cells(src))
+            assert line not in student_all, f"hidden test leaked into the release: {line!r}"
+    assert len(graded_cells(read(rel))) == len(graded_cells(src))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
@@ -53,7 +62,7 @@ def test_release_runs_to_the_end_with_friendly_stubs(release_dir, path):
     nb, _ = execute(read(rel), rel.parent, allow_errors=True, label=f"release {nb_id(path)}")
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code), "the kernel stopped before the last cell"
-    for c in test_cells(nb):
+    for c in graded_cells(nb):
         errs = [o for o in c.outputs if o.get("output_type") == "error"]
         assert errs and errs[0]["ename"] == "NotImplementedError", nbg(c)["grade_id"]
         assert "is not implemented yet" in errs[0]["evalue"]
@@ -67,5 +76,5 @@ def test_student_self_check_command(release_dir):
     bad = subprocess.run([sys.executable, "-m", "autograder", "check", str(released(release_dir, path))],
                          capture_output=True, text=True)
     assert bad.returncode == 1
-    assert f"{len(test_cells(read(path)))} check(s) fail" in bad.stdout
+    assert f"{len(graded_cells(read(path)))} check(s) fail" in bad.stdout
     assert "is not implemented yet" in bad.stdout
