@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_arrays", "content_sha256"]
+__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_arrays", "content_sha256"]
 
 DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MANIFEST = "manifest.json"
@@ -80,7 +80,43 @@ def _build_faces():
     return arrays, meta
 
 
-BUILDERS: dict[str, Callable] = {"faces": _build_faces}
+DIGITS_SEED = 2027
+
+
+def _build_digits():
+    import sklearn
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    images, digits = bunch.images, bunch.target
+    if images.shape != (1797, 8, 8):
+        raise DataError(f"sklearn load_digits() returned shape {images.shape}, expected (1797, 8, 8)")
+    rng = np.random.default_rng(DIGITS_SEED)
+    train_idx, test_idx = [], []
+    for d in range(10):  # stratified 70/30 split per digit
+        idx = rng.permutation(np.flatnonzero(digits == d))
+        cut = int(round(0.7 * idx.size))
+        train_idx.append(idx[:cut])
+        test_idx.append(idx[cut:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    arrays = {
+        "train_x": (images[train_idx] / 16.0).astype(np.float32),
+        "train_digit": digits[train_idx].reshape(1, -1).astype(np.int64),
+        "test_x": (images[test_idx] / 16.0).astype(np.float32),
+        "test_digit": digits[test_idx].reshape(1, -1).astype(np.int64),
+    }
+    meta = {
+        "source": f"scikit-learn {sklearn.__version__}: sklearn.datasets.load_digits() "
+                  "(UCI optical recognition of handwritten digits, test set)",
+        "licence": "BSD-3-Clause (scikit-learn); UCI data CC BY 4.0",
+        "how_built": f"1,797 grey 8x8 digit images, pixel counts 0-16 divided by 16; stratified 70/30 split "
+                    f"per digit, numpy default_rng({DIGITS_SEED}); images float32, labels are the digits 0-9",
+    }
+    return arrays, meta
+
+
+BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits}
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -139,6 +175,18 @@ def load_faces(data_dir: Path | None = None):
     """
     a = load_arrays("faces", data_dir)
     return a["train_x"], a["train_y"], a["test_x"], a["test_y"], a["classes"]
+
+
+def load_digits_split(data_dir: Path | None = None):
+    """Handwritten digits 0-9, split into train and test.
+
+    Returns ``(train_x, train_digit, test_x, test_digit)``:
+        train_x -- ``(1258, 8, 8)`` float32 grey images in [0, 1]
+        train_digit -- ``(1, 1258)`` int digits 0-9
+        test_x -- ``(539, 8, 8)``; test_digit -- ``(1, 539)``
+    """
+    a = load_arrays("digits", data_dir)
+    return a["train_x"], a["train_digit"], a["test_x"], a["test_digit"]
 
 
 def build(names=None, data_dir: Path | None = None, force: bool = False, log=print) -> dict:
