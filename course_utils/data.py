@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_arrays", "content_sha256"]
+__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_seattle_temperatures", "load_arrays", "content_sha256"]
 
 DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MANIFEST = "manifest.json"
@@ -116,7 +116,35 @@ def _build_digits():
     return arrays, meta
 
 
-BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits}
+def _build_seattle():
+    import csv
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("vega_datasets")  # located, not imported: importing it loads pandas
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the package vega_datasets is not installed; run make install (or pip install -e .)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "_data" / "seattle-weather.csv"
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 1461:
+        raise DataError(f"{path} has {len(rows)} days, expected 1461 (2012-01-01 to 2015-12-31)")
+    arrays = {
+        "date": np.array([r["date"].replace("/", "-").encode() for r in rows]),
+        "temp_max": np.array([float(r["temp_max"]) for r in rows], dtype=np.float32),
+        "temp_min": np.array([float(r["temp_min"]) for r in rows], dtype=np.float32),
+    }
+    meta = {
+        "source": f"vega_datasets {importlib.metadata.version('vega_datasets')}: _data/seattle-weather.csv "
+                  "(daily weather in Seattle, 2012-2015, from NOAA)",
+        "licence": "MIT (vega_datasets); NOAA weather data is public domain",
+        "how_built": "all 1,461 days in order; date as YYYY-MM-DD, daily maximum and minimum temperature in "
+                     "degrees Celsius as float32",
+    }
+    return arrays, meta
+
+
+BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle}
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -187,6 +215,16 @@ def load_digits_split(data_dir: Path | None = None):
     """
     a = load_arrays("digits", data_dir)
     return a["train_x"], a["train_digit"], a["test_x"], a["test_digit"]
+
+
+def load_seattle_temperatures(data_dir: Path | None = None):
+    """Daily temperatures in Seattle, 2012-01-01 to 2015-12-31 (1,461 days).
+
+    Returns ``(dates, temp_max, temp_min)``: dates ``(1461,)`` as ``numpy.datetime64[D]``,
+    temperatures ``(1461,)`` float32 in degrees Celsius.
+    """
+    a = load_arrays("seattle", data_dir)
+    return a["date"].astype("U10").astype("datetime64[D]"), a["temp_max"], a["temp_min"]
 
 
 def build(names=None, data_dir: Path | None = None, force: bool = False, log=print) -> dict:

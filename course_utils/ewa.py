@@ -1,0 +1,43 @@
+"""Exponentially weighted averages (Track 2, notebook 05, and the EWA explorer widget).
+
+``v_0 = 0``, ``v_t = beta * v_{t-1} + (1 - beta) * theta_t`` for t = 1..T: an average over
+roughly the last ``1 / (1 - beta)`` values, since ``beta ** (1 / (1 - beta)) ~ 1/e``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["ewa", "ewa_bias_corrected", "effective_window", "ewa_weights"]
+
+
+def ewa(theta, beta: float) -> np.ndarray:
+    """The averages ``v_1..v_T`` of a series ``theta`` of shape ``(T,)``. Returns shape ``(T,)``."""
+    theta = np.asarray(theta, dtype=float)
+    if theta.ndim != 1:
+        raise ValueError(f"theta must be a 1-D series (T,), got shape {theta.shape}")
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be in [0, 1), got {beta}")
+    v = np.empty_like(theta)
+    prev = 0.0
+    for t, x in enumerate(theta):
+        prev = beta * prev + (1 - beta) * x
+        v[t] = prev
+    return v
+
+
+def ewa_bias_corrected(theta, beta: float) -> np.ndarray:
+    """``v_t / (1 - beta**t)``: removes the pull towards the start value 0. Shape ``(T,)``."""
+    v = ewa(theta, beta)
+    t = np.arange(1, v.size + 1)
+    return v / (1 - beta ** t)
+
+
+def effective_window(beta: float) -> float:
+    """``1 / (1 - beta)``: about how many recent values the average covers."""
+    return 1.0 / (1.0 - beta)
+
+
+def ewa_weights(beta: float, k: int) -> np.ndarray:
+    """Weight of the value k steps back in ``v_t`` (unrolled): ``(1 - beta) * beta**k`` for 0..k-1."""
+    return (1 - beta) * beta ** np.arange(k)
