@@ -10,7 +10,7 @@ import helpers  # noqa: E402
 
 @pytest.fixture(scope="session")
 def release_dir(tmp_path_factory):
-    """The student release of the real notebooks, built once with nbgrader."""
+    """The student release of the real notebooks, built once (per worker) with nbgrader."""
     from autograder.release import build_release
 
     root = tmp_path_factory.mktemp("course")
@@ -18,7 +18,16 @@ def release_dir(tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if helpers.TIMINGS:
-        terminalreporter.section("notebook execution times (s)")
-        for label, seconds in sorted(helpers.TIMINGS.items()):
+    """Print the timings tests recorded with record_property("timing", (label, seconds)).
+
+    user_properties travel from xdist workers to the controller, so this works with -n.
+    """
+    rows = []
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            if getattr(rep, "when", None) == "call":
+                rows += [value for name, value in getattr(rep, "user_properties", []) if name == "timing"]
+    if rows:
+        terminalreporter.section("measured times (s)")
+        for label, seconds in sorted(rows):
             terminalreporter.write_line(f"{seconds:7.1f}  {label}")

@@ -16,7 +16,6 @@ from autograder.preprocessors import BEGIN_HIDDEN, END_HIDDEN, hidden_lines
 
 REPO = course.REPO
 SOURCE = course.SOURCE
-TIMINGS: dict[str, float] = {}
 
 
 def source_notebooks() -> list[Path]:
@@ -55,8 +54,7 @@ def all_hidden_lines(nb) -> list[str]:
     return [ln for c in graded_cells(nb) for ln in hidden_lines(c.source)]
 
 
-def execute(nb, cwd: Path, *, allow_errors: bool = False, env: dict | None = None, timeout: int = 120,
-            label: str | None = None):
+def execute(nb, cwd: Path, *, allow_errors: bool = False, env: dict | None = None, timeout: int = 120):
     """Run a notebook in a fresh kernel of this environment; return (notebook, seconds)."""
     course.ensure_env_on_path()
     full_env = dict(os.environ, **(env or {}))
@@ -64,10 +62,7 @@ def execute(nb, cwd: Path, *, allow_errors: bool = False, env: dict | None = Non
                             resources={"metadata": {"path": str(cwd)}})
     t0 = time.perf_counter()
     client.execute(env=full_env)
-    seconds = time.perf_counter() - t0
-    if label:
-        TIMINGS[label] = seconds
-    return nb, seconds
+    return nb, time.perf_counter() - t0
 
 
 def errors(nb) -> list[tuple[int, str]]:
@@ -117,7 +112,7 @@ def replace_solution(source: str, body: str) -> str:
 
 
 __all__ = [
-    "BEGIN_HIDDEN", "END_HIDDEN", "REPO", "SOURCE", "TIMINGS", "source_notebooks", "nb_id", "read", "nbg",
+    "BEGIN_HIDDEN", "END_HIDDEN", "REPO", "SOURCE", "source_notebooks", "nb_id", "read", "nbg",
     "graded_cells", "solution_cells", "defined_functions", "points", "all_hidden_lines", "execute", "errors",
     "html_text", "replace_solution",
 ]

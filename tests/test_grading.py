@@ -1,67 +1,83 @@
-"""End to end: a fixture class graded by `python -m autograder grade` (nbgrader underneath).
+"""End to end: a fixture class graded by `python -m autograder grade` (nbgrader underneath),
+one grading run per track.
 
-alice  the source notebooks                          -> full marks
-bob    the untouched student release                 -> 0
-carol  source, with exactly one function wrong (L1)  -> full minus that test's points
-dave   source, whose sigmoid also prints an overflow RuntimeWarning -> full marks
-erin   notebook 01 is corrupted JSON, notebook 02 fine -> 01 scores 0 and is reported; 02 graded
+Every track:
+  alice  the source notebooks                          -> full marks
+  bob    the untouched student release                 -> 0, and every cell still ran
+  carol  source, with exactly one function wrong       -> full minus that test's points
+Track 1 also:
+  dave   source, whose sigmoid also prints an overflow RuntimeWarning -> full marks
+  erin   notebook 01 is corrupted JSON, the rest fine  -> 01 scores 0 and is reported; the rest graded
 """
 
 import csv
-import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
 
-from autograder.preprocessors import STDERR_BANNER
-from helpers import (SOURCE, html_text, nbg, points, read, replace_solution, source_notebooks,
-                     graded_cells)
-from autograder.preprocessors import hidden_lines
+from autograder.preprocessors import STDERR_BANNER, hidden_lines
+from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_solution
 
-ASSIGNMENT = "1_neural_networks"
-NB01, NB02 = "01_numpy_basics", "02_logistic_regression"
-WRONG_FN = "L1"
-WARN_FN = "sigmoid"
+# One function per track made wrong for carol: (notebook stem, function, wrong solution body).
+# The function must be one that no other graded function of its notebook calls.
+WRONG = {
+    "1_neural_networks": ("01_numpy_basics", "L1", "    return float(np.sum(np.abs(y - yhat))) + 1.0"),
+}
+TRACK1 = "1_neural_networks"
+WARN = ("01_numpy_basics", "sigmoid", (
+    "    import warnings\n"
+    "    with warnings.catch_warnings():\n"
+    "        warnings.simplefilter('always')\n"
+    "        np.exp(np.float64(1000.0))  # overflows on every call: a RuntimeWarning on stderr\n"
+    "    return 1 / (1 + np.exp(-x))"))
+CORRUPT = "01_numpy_basics"
+
+TRACKS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+PARAMS = [pytest.param(t, marks=pytest.mark.xdist_group(f"grading-{t}"), id=t) for t in TRACKS]
 
 
-def _edit(nb, grade_id, edit):
+def _edit(nb, grade_id, body):
     cell = next(c for c in nb.cells if nbg(c).get("grade_id") == grade_id)
-    cell.source = edit(cell.source)
+    cell.source = replace_solution(cell.source, body)
     return nb
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, release_dir):
-    subs = tmp_path_factory.mktemp("submissions")
-    out = tmp_path_factory.mktemp("results")
-    src = {p.stem: p for p in (SOURCE / ASSIGNMENT).glob("*.ipynb")}
-    students = {"alice": {}, "bob": {}, "carol": {}, "dave": {}, "erin": {}}
+def _class(track, release_dir):
+    src = {p.stem: p for p in (SOURCE / track).glob("*.ipynb")}
+    students = {"alice": {}, "bob": {}, "carol": {}}
+    if track == TRACK1:
+        students.update(dave={}, erin={})
     for stem, path in src.items():
-        students["alice"][stem] = read(path)
-        students["bob"][stem] = read(release_dir / ASSIGNMENT / path.name)
-        students["carol"][stem] = read(path)
-        students["dave"][stem] = read(path)
-        students["erin"][stem] = read(path)
-    _edit(students["carol"][NB01], WRONG_FN,
-          lambda s: replace_solution(s, "    return float(np.sum(np.abs(y - yhat))) + 1.0"))
-    _edit(students["dave"][NB01], WARN_FN, lambda s: replace_solution(s, (
-        "    import warnings\n"
-        "    with warnings.catch_warnings():\n"
-        "        warnings.simplefilter('always')\n"
-        "        np.exp(np.float64(1000.0))  # overflows on every call: a RuntimeWarning on stderr\n"
-        "    return 1 / (1 + np.exp(-x))")))
-    for student, nbs in students.items():
-        folder = subs / student / ASSIGNMENT
+        for name in students:
+            students[name][stem] = read(release_dir / track / path.name) if name == "bob" else read(path)
+    if track in WRONG:
+        stem, fn, body = WRONG[track]
+        _edit(students["carol"][stem], fn, body)
+    if "dave" in students:
+        stem, fn, body = WARN
+        _edit(students["dave"][stem], fn, body)
+    return students
+
+
+@pytest.fixture(scope="module")
+def graded(request, tmp_path_factory, release_dir):
+    """Grade one track's fixture class once per module; returns (track, out folder, stdout)."""
+    track = request.param
+    subs = tmp_path_factory.mktemp(f"submissions-{track}")
+    out = tmp_path_factory.mktemp(f"results-{track}")
+    for student, nbs in _class(track, release_dir).items():
+        folder = subs / student / track
         folder.mkdir(parents=True)
         for stem, nb in nbs.items():
             nbformat.write(nb, folder / f"{stem}.ipynb")
-    (subs / "erin" / ASSIGNMENT / f"{NB01}.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour')
+    if track == TRACK1:
+        (subs / "erin" / track / f"{CORRUPT}.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour')
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
-                          capture_output=True, text=True, timeout=1500)
+                          capture_output=True, text=True, timeout=3000)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out, proc.stdout
+    return track, out, proc.stdout
 
 
 def _rows(out, name):
@@ -69,61 +85,68 @@ def _rows(out, name):
         return list(csv.DictReader(f))
 
 
-def _totals():
-    per_nb = {p.stem: points(read(p)) for p in (SOURCE / ASSIGNMENT).glob("*.ipynb")}
-    return per_nb, sum(sum(v.values()) for v in per_nb.values())
+def _points(track):
+    return {p.stem: points(read(p)) for p in (SOURCE / track).glob("*.ipynb")}
 
 
-def test_scores_per_student(graded):
-    out, _ = graded
-    per_nb, total = _totals()
+@pytest.mark.parametrize("graded", PARAMS, indirect=True)
+def test_scores_per_student(graded, record_property):
+    track, out, stdout = graded
+    per_nb = _points(track)
+    total = sum(sum(v.values()) for v in per_nb.values())
     scores = {r["student"]: (float(r["score"]), float(r["max_score"])) for r in _rows(out, "grades.csv")}
     assert scores["alice"] == (total, total)
     assert scores["bob"] == (0.0, total)
-    assert scores["carol"] == (total - per_nb[NB01][f"test_{WRONG_FN}"], total)
-    assert scores["dave"] == (total, total)
-    assert scores["erin"] == (total - sum(per_nb[NB01].values()), total)
+    if track in WRONG:
+        stem, fn, _ = WRONG[track]
+        assert scores["carol"] == (total - per_nb[stem][f"test_{fn}"], total)
+    if track == TRACK1:
+        assert scores["dave"] == (total, total)
+        assert scores["erin"] == (total - sum(per_nb[CORRUPT].values()), total)
+    seconds = [float(x.split(": ")[1].split(" s")[0]) for x in stdout.splitlines() if x.startswith("grade [")]
+    record_property("timing", (f"grading {track}: {len(seconds)} submissions", sum(seconds)))
 
 
+@pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_scores_per_cell(graded):
-    out, _ = graded
-    per_nb, _ = _totals()
+    track, out, _ = graded
+    per_nb = _points(track)
     rows = _rows(out, "grades_by_cell.csv")
-    assert len(rows) == 5 * sum(len(v) for v in per_nb.values())
+    n_students = len({r["student"] for r in rows})
+    assert len(rows) == n_students * sum(len(v) for v in per_nb.values())
     carol = {(r["notebook"], r["cell"]): float(r["score"]) for r in rows if r["student"] == "carol"}
+    wrong = (WRONG[track][0], f"test_{WRONG[track][1]}") if track in WRONG else None
     for nb, cells in per_nb.items():
         for cell, pts in cells.items():
-            expected = 0.0 if (nb, cell) == (NB01, f"test_{WRONG_FN}") else pts
-            assert carol[(nb, cell)] == expected, (nb, cell)
+            assert carol[(nb, cell)] == (0.0 if (nb, cell) == wrong else pts), (nb, cell)
 
 
-def test_malformed_submission_is_reported_and_the_rest_graded(graded):
-    out, stdout = graded
-    erin = next(r for r in _rows(out, "grades.csv") if r["student"] == "erin")
-    assert f"{NB01}.ipynb is not a notebook (invalid JSON" in erin["problems"]
-    assert "problem" in stdout
-    log = (out / "grading.log").read_text()
-    assert "erin/1_neural_networks" in log and "invalid JSON" in log
-    assert (out / "feedback" / "erin" / ASSIGNMENT / f"{NB02}.html").exists()
+@pytest.mark.parametrize("graded", PARAMS, indirect=True)
+def test_untouched_release_ran_to_the_end(graded):
+    """bob's autograded notebooks: every code cell executed; every graded cell met the stub."""
+    track, out, _ = graded
+    for path in sorted((out / "course" / "autograded" / "bob" / track).glob("*.ipynb")):
+        nb = read(path)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.get("execution_count") for c in code), f"{path.name}: the kernel stopped early"
+        for c in graded_cells(nb):
+            errs = [o for o in c.outputs if o.get("output_type") == "error"]
+            assert errs and errs[0]["ename"] == "NotImplementedError", (path.name, nbg(c)["grade_id"])
+            assert "is not implemented yet" in errs[0]["evalue"]
 
 
-def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
-    out, _ = graded
-    nb = read(out / "course" / "autograded" / "dave" / ASSIGNMENT / f"{NB01}.ipynb")
-    cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{WARN_FN}")
-    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-    assert STDERR_BANNER.strip() in text and "RuntimeWarning" in text and "overflow" in text
-
-
+@pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_feedback_never_shows_hidden_tests(graded):
-    out, _ = graded
+    track, out, _ = graded
     release_text = {p.stem: "\n".join(c.source for c in read(p).cells)
-                    for p in (out / "course" / "release" / ASSIGNMENT).glob("*.ipynb")}
+                    for p in (out / "course" / "release" / track).glob("*.ipynb")}
     files = sorted((out / "feedback").rglob("*.html"))
-    assert len(files) == 5 * 2 - 1  # erin's corrupt notebook has no feedback
+    n_students = len(list((out / "feedback").iterdir()))
+    expected = n_students * len(release_text) - (1 if track == TRACK1 else 0)  # erin's corrupt file
+    assert len(files) == expected
     for f in files:
         text = html_text(f)
-        secret = [ln.strip() for c in graded_cells(read(SOURCE / ASSIGNMENT / f"{f.stem}.ipynb"))
+        secret = [ln.strip() for c in graded_cells(read(SOURCE / track / f"{f.stem}.ipynb"))
                   for ln in hidden_lines(c.source)]
         secret = [s for s in secret if len(s) >= 6 and s not in release_text[f.stem]]
         assert secret
@@ -132,7 +155,35 @@ def test_feedback_never_shows_hidden_tests(graded):
         assert "hidden tests: not shown" in text
 
 
+@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
+def test_malformed_submission_is_reported_and_the_rest_graded(graded):
+    track, out, stdout = graded
+    erin = next(r for r in _rows(out, "grades.csv") if r["student"] == "erin")
+    assert f"{CORRUPT}.ipynb is not a notebook (invalid JSON" in erin["problems"]
+    assert "problem" in stdout
+    log = (out / "grading.log").read_text()
+    assert f"erin/{track}" in log and "invalid JSON" in log
+    others = [p for p in (SOURCE / track).glob("*.ipynb") if p.stem != CORRUPT]
+    for p in others:
+        assert (out / "feedback" / "erin" / track / f"{p.stem}.html").exists()
+
+
+@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
+def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
+    track, out, _ = graded
+    stem, fn, _ = WARN
+    nb = read(out / "course" / "autograded" / "dave" / track / f"{stem}.ipynb")
+    cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{fn}")
+    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+    assert STDERR_BANNER.strip() in text and "RuntimeWarning" in text and "overflow" in text
+
+
+@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_feedback_tells_bob_what_to_do(graded):
-    out, _ = graded
-    text = html_text(out / "feedback" / "bob" / ASSIGNMENT / f"{NB01}.html")
+    track, out, _ = graded
+    text = html_text(out / "feedback" / "bob" / track / "01_numpy_basics.html")
     assert "is not implemented yet" in text
+
+
+def test_every_track_has_a_partial_submission():
+    assert set(TRACKS) <= set(WRONG), f"add a WRONG entry for {sorted(set(TRACKS) - set(WRONG))}"

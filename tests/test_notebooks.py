@@ -52,10 +52,11 @@ def test_source_validates_with_full_marks(path):
     assert results == {}, results
 
 
-@pytest.mark.parametrize("salt", ["1", "2"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
-def test_teaching_version_agrees_with_library_on_other_random_inputs(path, salt):
-    nb, seconds = execute(read(path), path.parent, env={SALT_ENV: salt}, label=f"source {nb_id(path)} salt {salt}")
+def test_teaching_version_agrees_with_library_on_other_random_inputs(path, record_property):
+    """Grading runs the hidden tests with their own seeds; this run draws other inputs."""
+    nb, seconds = execute(read(path), path.parent, env={SALT_ENV: "1"})
+    record_property("timing", (f"execute {nb_id(path)} (source, salted)", seconds))
     assert errors(nb) == []
     for c in graded_cells(nb):
         text = "".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream")
