@@ -31,7 +31,9 @@ def lab_command(notebook_dir: Path, port: int, token: str, open_browser: bool) -
         f"--ServerApp.root_dir={notebook_dir}",
         "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
+        # no news pop-up or update check: there may be no network, and it covers the notebook
         "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if not open_browser:
         cmd.append("--no-browser")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import linear_activation_backward, linear_activation_forward
+from .layers import linear_activation_backward, linear_activation_forward, linear_backward
 from .losses import cross_entropy_cost as compute_cost
 from .optim import update_parameters
 from .progress import progress_range
@@ -83,8 +83,10 @@ def L_model_backward(AL, Y, caches):
     AL, Y = np.asarray(AL, dtype=float), np.asarray(Y, dtype=float).reshape(np.shape(AL))
     L = len(caches)
     grads = {}
-    dAL = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_activation_backward(dAL, caches[L - 1], "sigmoid")
+    # dAL = -(Y/AL - (1-Y)/(1-AL)) times sigmoid'(ZL) = AL(1-AL) is AL - Y; computing the
+    # product directly avoids 0/0 when a confident output rounds to exactly 0 or 1.
+    linear_cache, _ = caches[L - 1]
+    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(AL - Y, linear_cache)
     for l in reversed(range(L - 1)):
         dA_prev, dW, db = linear_activation_backward(grads[f"dA{l + 1}"], caches[l], "relu")
         grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = dA_prev, dW, db

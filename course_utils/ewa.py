@@ -16,8 +16,7 @@ def ewa(theta, beta: float) -> np.ndarray:
     theta = np.asarray(theta, dtype=float)
     if theta.ndim != 1:
         raise ValueError(f"theta must be a 1-D series (T,), got shape {theta.shape}")
-    if not 0 <= beta < 1:
-        raise ValueError(f"beta must be in [0, 1), got {beta}")
+    _check_beta(beta)
     v = np.empty_like(theta)
     prev = 0.0
     for t, x in enumerate(theta):
@@ -33,11 +32,21 @@ def ewa_bias_corrected(theta, beta: float) -> np.ndarray:
     return v / (1 - beta ** t)
 
 
+def _check_beta(beta: float) -> None:
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be in [0, 1), got {beta}")
+
+
 def effective_window(beta: float) -> float:
     """``1 / (1 - beta)``: about how many recent values the average covers."""
+    _check_beta(beta)
     return 1.0 / (1.0 - beta)
 
 
 def ewa_weights(beta: float, k: int) -> np.ndarray:
-    """Weight of the value k steps back in ``v_t`` (unrolled): ``(1 - beta) * beta**k`` for 0..k-1."""
+    """The weights of the last ``k`` values in ``v_t`` unrolled: ``(1 - beta) * beta**j`` for
+    j = 0 (today) .. k-1 (k-1 steps back). Returns shape ``(k,)``."""
+    _check_beta(beta)
+    if k < 0:
+        raise ValueError(f"k (how many weights) must be >= 0, got {k}")
     return (1 - beta) * beta ** np.arange(k)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import tanh_backward
 from .layers import linear_activation_forward, linear_backward
 from .losses import cross_entropy_cost as compute_cost
 from .optim import update_parameters
@@ -56,7 +55,7 @@ def backward_propagation(parameters, cache, X, Y):
     A1, A2 = cache["A1"], cache["A2"]
     dZ2 = A2 - np.asarray(Y, dtype=float)
     dA1, dW2, db2 = linear_backward(dZ2, (A1, parameters["W2"], parameters["b2"]))
-    dZ1 = tanh_backward(dA1, cache["Z1"])
+    dZ1 = dA1 * (1.0 - A1 ** 2)  # tanh'(Z1) from the cached A1 = tanh(Z1): no second tanh
     _, dW1, db1 = linear_backward(dZ1, (X, parameters["W1"], parameters["b1"]))
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 

@@ -1,0 +1,191 @@
+"""Real-browser journeys: JupyterLab as a student and an instructor see it.
+
+The server is started through `python -m autograder lab` (what `make lab` runs), Chromium
+is Debian's, driven by Playwright. Screenshots of every journey's final state go to
+build/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import SOURCE, nbg, read
+from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, open_and_run_all, widget_problems
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+TRACK1 = "1_neural_networks"
+NB01 = "01_numpy_basics.ipynb"
+
+
+def _need_browser():
+    if Path(CHROMIUM).exists():
+        return
+    msg = "Chromium is not installed (make test installs it with apt-get where it can: needs root)"
+    if os.environ.get("CI"):
+        pytest.fail(msg + "; CI must have it")
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def _widget_notebook(folder: Path, name: str, factory_call: str) -> str:
+    """A notebook of two cells: the course setup and the widget cell, as a student runs them."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("from course_utils.widgets import gradient_descent_playground, ewa_explorer"),
+                nbformat.v4.new_code_cell(factory_call)]
+    nbformat.write(nb, folder / name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def student_server(tmp_path_factory, release_dir):
+    tmp = tmp_path_factory.mktemp("browser")
+    work = tmp / "work"
+    shutil.copytree(release_dir / TRACK1, work / "released")
+    (work / "source").mkdir()
+    shutil.copy(SOURCE / TRACK1 / NB01, work / "source" / NB01)
+    _widget_notebook(work, "playground.ipynb", "gradient_descent_playground()")
+    _widget_notebook(work, "ewa.ipynb", "ewa_explorer()")
+    with lab_server(work, tmp) as (base, token):
+        yield base, token
+
+
+def _shot(locator_or_page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator_or_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def _cell_output(page, marker: str) -> str:
+    cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=marker)).first
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
+def test_released_notebook_runs_with_plots_and_friendly_stubs(page, browser, student_server, record_property):
+    base, token = student_server
+    t0 = time.perf_counter()
+    open_and_run_all(page, base, token, f"released/{NB01}")
+    assert page.locator(".jp-OutputArea-output img").count() >= 1, "no plot image appeared"
+    out = _cell_output(page, "check_function(sigmoid,")
+    assert "NotImplementedError" in out and "is not implemented yet" in out
+    _shot(page, "student_release_01")
+    source_page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        open_and_run_all(source_page, base, token, f"source/{NB01}")
+        out = _cell_output(source_page, "check_function(sigmoid,")
+        assert "\u2714 sigmoid" in out and "Error" not in out
+    finally:
+        source_page.close()
+    record_property("timing", ("browser: release and source notebook", time.perf_counter() - t0))
+
+
+def _image_src(widget):
+    return widget.locator("img").first.get_attribute("src")
+
+
+def _wait_changed(page, get, old, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new = get()
+        if new != old:
+            return new
+        page.wait_for_timeout(100)
+    raise AssertionError("the widget did not change")
+
+
+def _set_readout(widget, label: str, value: str):
+    row = widget.locator(".widget-slider").filter(has=widget.page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
+    readout = row.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+a")
+    readout.type(value)
+    readout.press("Enter")
+
+
+def test_gradient_descent_playground_moves(page, student_server, record_property):
+    base, token = student_server
+    t0 = time.perf_counter()
+    open_and_run_all(page, base, token, "playground.ipynb")
+    w = page.locator(".gd-playground")
+    w.wait_for()
+    assert widget_problems(page) == []
+    src0, final0 = _image_src(w), w.locator(".final-A").inner_text()
+    cost0 = w.locator(".cost-A").inner_text()
+    slider = w.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text="learning rate")).locator("[role=slider]")
+    slider.focus()
+    for _ in range(6):
+        slider.press("ArrowLeft")
+    src1 = _wait_changed(page, lambda: _image_src(w), src0)
+    final1 = _wait_changed(page, lambda: w.locator(".final-A").inner_text(), final0)
+    w.locator(".widget-dropdown").filter(has=page.locator(".widget-label", has_text="optimizer A")).locator("select").select_option("adam")
+    _wait_changed(page, lambda: _image_src(w), src1)
+    _wait_changed(page, lambda: w.locator(".cost-A").inner_text(), cost0)
+    assert "adam" in w.inner_text() and final1 != final0
+    _shot(w, "gd_playground")
+    record_property("timing", ("browser: gradient-descent playground", time.perf_counter() - t0))
+
+
+def test_ewa_explorer_moves(page, student_server, record_property):
+    base, token = student_server
+    t0 = time.perf_counter()
+    open_and_run_all(page, base, token, "ewa.ipynb")
+    w = page.locator(".ewa-explorer")
+    w.wait_for()
+    assert widget_problems(page) == []
+    _set_readout(w, "beta", "0.5")
+    src = _wait_changed(page, lambda: _image_src(w), None)
+    page.wait_for_function("() => document.querySelector('.ewa-explorer .window').textContent.trim() === '2.0'")
+    src_half = _image_src(w)
+    _set_readout(w, "beta", "0.98")
+    page.wait_for_function("() => document.querySelector('.ewa-explorer .window').textContent.trim() === '50.0'")
+    _wait_changed(page, lambda: _image_src(w), src_half)
+    first_raw = w.locator(".first-days").inner_text()
+    w.locator("input[type=checkbox]").check()
+    first_corrected = _wait_changed(page, lambda: w.locator(".first-days").inner_text(), first_raw)
+    raw0, corr0 = float(first_raw.split(",")[0]), float(first_corrected.split(",")[0])
+    assert raw0 < 0.1 * corr0  # without correction day 1 is 2% of the temperature
+    _shot(w, "ewa_explorer")
+    record_property("timing", ("browser: EWA explorer", time.perf_counter() - t0))
+    assert src
+
+
+def test_negative_control_without_widget_manager(browser, tmp_path, release_dir):
+    """With the widget manager disabled the check above must fail: it is not vacuous."""
+    work = tmp_path / "work"
+    work.mkdir()
+    _widget_notebook(work, "playground.ipynb", "gradient_descent_playground()")
+    page = browser.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        with lab_server(work, tmp_path, disable_widgets=True) as (base, token):
+            open_and_run_all(page, base, token, "playground.ipynb")
+            problems = widget_problems(page)
+            assert problems, "a page without the widget manager passed the widget check"
+    finally:
+        page.close()
