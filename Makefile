@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 ARGS        ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup install data release lab test check clean
+.PHONY: setup install data release lab formgrader test check clean browser-deps
 
 # An isolated environment made with python3 -m venv, reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -32,8 +32,23 @@ setup: release
 lab: setup
 	$(PY) -m autograder lab $(ARGS)
 
-test: setup
+# Instructors: JupyterLab at the repository root with nbgrader's formgrader.
+formgrader: setup
+	$(PY) -m autograder formgrader $(ARGS)
+
+test: setup browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+# Installed with apt-get where that is possible (root); elsewhere those tests are skipped.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "note: Chromium is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"; \
+	fi
 
 # A student checks a whole notebook with its visible checks:  make check NB=student/1_neural_networks/01_numpy_basics.ipynb
 check: install

@@ -2,6 +2,7 @@
 
   release   build the student release (nbgrader) and copy new notebooks into student/
   lab       release, then start JupyterLab on student/ (prints the URL)
+  formgrader  JupyterLab for the instructor with nbgrader's formgrader
   check     run a notebook's visible checks (a student's self-check)
   grade     autograde a folder of submissions: CSV, feedback HTML, log
 """
@@ -42,6 +43,10 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=None, help="port (default: the first free one from 8888)")
     p.add_argument("--skip-release", action="store_true", help="start on student/ as it is")
 
+    p = sub.add_parser("formgrader", help="JupyterLab at the repository root with nbgrader's formgrader (instructors)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser (implied when CI is set)")
+    p.add_argument("--port", type=int, default=None)
+
     p = sub.add_parser("check", help="run a notebook's visible checks and report")
     p.add_argument("notebook", type=Path)
 
@@ -60,6 +65,11 @@ def main(argv=None) -> int:
         from .lab import start
 
         start(args.student_dir, port=args.port, no_browser=args.no_browser)
+        return 0
+    if args.command == "formgrader":
+        from .lab import start_formgrader
+
+        start_formgrader(port=args.port, no_browser=args.no_browser)
         return 0
     if args.command == "check":
         from .selfcheck import check

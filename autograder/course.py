@@ -25,9 +25,21 @@ STUDENT_DIR = Path(os.environ.get("COURSE_STUDENT_DIR", REPO / "student"))
 CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
 
 
+#: one BLAS thread per kernel: the course's matrices are small, and on a shared 2-core
+#: machine a multi-threaded OpenBLAS was measured 10-40x slower on them (threads wait on
+#: each other); grading runs several kernels side by side anyway
+SINGLE_THREAD_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def ensure_env_on_path() -> None:
-    """Put this interpreter's bin/ first on PATH: nbgrader runs ``alembic`` by name, and
-    kernels and ``jupyter`` must come from the same environment as the kit."""
+    """Prepare the environment that kernels inherit.
+
+    Puts this interpreter's bin/ first on PATH (nbgrader runs ``alembic`` by name, and
+    kernels and ``jupyter`` must come from the kit's environment) and limits BLAS to one
+    thread unless the user already chose a number.
+    """
+    for key, value in SINGLE_THREAD_BLAS.items():
+        os.environ.setdefault(key, value)
     bindir = str(Path(sys.executable).parent)
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if parts[0] != bindir:

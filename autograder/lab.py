@@ -43,12 +43,30 @@ def lab_command(notebook_dir: Path, port: int, token: str, open_browser: bool) -
 
 
 def start(notebook_dir: Path = course.STUDENT_DIR, port: int | None = None, no_browser: bool = False) -> None:
-    """Replace this process with JupyterLab; prints the URL first."""
+    """Replace this process with JupyterLab on the student's folder; prints the URL first."""
+    _exec_lab(Path(notebook_dir), port, no_browser, "lab",
+              f"JupyterLab is starting on your notebooks in {notebook_dir}")
+
+
+def start_formgrader(port: int | None = None, no_browser: bool = False) -> None:
+    """JupyterLab for the instructor, rooted at the repository, with nbgrader's formgrader.
+
+    nbgrader requires the course root (build/course) to lie inside the server's root, and
+    finds autograder/nbgrader_config.py through JUPYTER_CONFIG_PATH.
+    """
+    course.ensure_env_on_path()
+    paths = [str(course.REPO / "autograder")] + [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    _exec_lab(course.REPO, port, no_browser, "formgrader",
+              f"JupyterLab with nbgrader's formgrader (course root {course.RELEASE_ROOT})")
+
+
+def _exec_lab(root: Path, port: int | None, no_browser: bool, page: str, headline: str) -> None:
     open_browser = not (no_browser or os.environ.get("CI"))
     port = port or free_port()
     token = secrets.token_hex(16)
-    url = f"http://127.0.0.1:{port}/lab?token={token}"
-    print(f"\nJupyterLab is starting on your notebooks in {notebook_dir}\n    Open: {url}\n"
-          "Stop it with Ctrl-C.\n", flush=True)
-    cmd = lab_command(Path(notebook_dir), port, token, open_browser)
+    url = f"http://127.0.0.1:{port}/{page}?token={token}"
+    print(f"\n{headline}\n    Open: {url}\nStop it with Ctrl-C.\n", flush=True)
+    course.ensure_env_on_path()
+    cmd = lab_command(root, port, token, open_browser)
     os.execv(cmd[0], cmd)

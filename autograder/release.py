@@ -20,7 +20,7 @@ def _api(root: Path, source: Path, db_path: Path | None = None):
 
     course.ensure_env_on_path()
     config = course.nbgrader_config(root, source, db_path)
-    root.mkdir(parents=True, exist_ok=True)
+    (root / "exchange").mkdir(parents=True, exist_ok=True)  # nbgrader's exchange must exist
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 

@@ -38,14 +38,45 @@ def write_lab_settings(config_dir: Path, disable_widgets: bool = False) -> None:
             json.dumps({"disabledExtensions": {"@jupyter-widgets/jupyterlab-manager": True}}))
 
 
+def wait_for_server(proc, log, port: int, timeout: float = 90) -> str:
+    """Wait until the server that ``proc`` started answers on ``port``; return its token.
+
+    The token is read from the URL our command prints. Fails with the server's log if the
+    process exits or does not answer in time.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log.seek(0)
+        text = log.read()
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {proc.returncode} before answering:\n{text[-3000:]}")
+        m = re.search(r"Open: http://127\.0\.0\.1:\d+/\w+\?token=(\w+)", text)
+        if m:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={m.group(1)}", timeout=2):
+                    return m.group(1)
+            except OSError:
+                pass
+        time.sleep(0.3)
+    log.seek(0)
+    raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s; its log:\n{log.read()[-3000:]}")
+
+
+def stop_server(proc) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 @contextmanager
 def lab_server(notebook_dir: Path, tmp: Path, *, disable_widgets: bool = False, timeout: float = 90):
     """Run ``python -m autograder lab`` (the code path of ``make lab``) headless; yield (base_url, token)."""
     config_dir = tmp / ("cfg-nowidgets" if disable_widgets else "cfg")
     write_lab_settings(config_dir, disable_widgets)
     env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(config_dir),
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
     port = free_port(19000 + os.getpid() % 500)
     log = open(tmp / f"lab-{port}.log", "w+")
     proc = subprocess.Popen(
@@ -53,32 +84,10 @@ def lab_server(notebook_dir: Path, tmp: Path, *, disable_widgets: bool = False, 
          "--student-dir", str(notebook_dir), "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
     try:
-        deadline = time.monotonic() + timeout
-        token = None
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"JupyterLab exited with {proc.returncode} before answering:\n{log.read()[-3000:]}")
-            log.seek(0)
-            m = re.search(r"Open: http://127\.0\.0\.1:\d+/lab\?token=(\w+)", log.read())
-            if m:
-                token = m.group(1)
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
-                        break
-                except OSError:
-                    pass
-            time.sleep(0.3)
-        else:
-            log.seek(0)
-            raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s; its log:\n{log.read()[-3000:]}")
+        token = wait_for_server(proc, log, port, timeout)
         yield f"http://127.0.0.1:{port}", token
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(proc)
         log.close()
 
 

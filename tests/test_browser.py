@@ -17,7 +17,9 @@ import nbformat
 import pytest
 
 from helpers import SOURCE, nbg, read
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, open_and_run_all, widget_problems
+from autograder.lab import free_port
+from lab_support import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, open_and_run_all, stop_server,
+                         wait_for_server, widget_problems, write_lab_settings)
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -109,7 +111,7 @@ def _image_src(widget):
     return widget.locator("img").first.get_attribute("src")
 
 
-def _wait_changed(page, get, old, timeout=30):
+def _wait_changed(page, get, old, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         new = get()
@@ -117,6 +119,16 @@ def _wait_changed(page, get, old, timeout=30):
             return new
         page.wait_for_timeout(100)
     raise AssertionError("the widget did not change")
+
+
+def _wait_settled(page, css: str, text: str = "") -> None:
+    """Wait until the widget's image has loaded and its readout shows ``text``."""
+    page.wait_for_function(
+        """([css, text]) => {
+            const w = document.querySelector(css);
+            const img = w && w.querySelector('img');
+            return img && img.complete && img.naturalWidth > 0 && w.innerText.includes(text);
+        }""", arg=[css, text])
 
 
 def _set_readout(widget, label: str, value: str):
@@ -145,8 +157,8 @@ def test_gradient_descent_playground_moves(page, student_server, record_property
     final1 = _wait_changed(page, lambda: w.locator(".final-A").inner_text(), final0)
     w.locator(".widget-dropdown").filter(has=page.locator(".widget-label", has_text="optimizer A")).locator("select").select_option("adam")
     _wait_changed(page, lambda: _image_src(w), src1)
-    _wait_changed(page, lambda: w.locator(".cost-A").inner_text(), cost0)
-    assert "adam" in w.inner_text() and final1 != final0
+    _wait_settled(page, ".gd-playground", "A (adam)")  # the readout now describes Adam's run
+    assert w.locator(".cost-A").inner_text() != cost0 and final1 != final0
     _shot(w, "gd_playground")
     record_property("timing", ("browser: gradient-descent playground", time.perf_counter() - t0))
 
@@ -170,6 +182,7 @@ def test_ewa_explorer_moves(page, student_server, record_property):
     first_corrected = _wait_changed(page, lambda: w.locator(".first-days").inner_text(), first_raw)
     raw0, corr0 = float(first_raw.split(",")[0]), float(first_corrected.split(",")[0])
     assert raw0 < 0.1 * corr0  # without correction day 1 is 2% of the temperature
+    _wait_settled(page, ".ewa-explorer", "effective window")
     _shot(w, "ewa_explorer")
     record_property("timing", ("browser: EWA explorer", time.perf_counter() - t0))
     assert src
@@ -189,3 +202,46 @@ def test_negative_control_without_widget_manager(browser, tmp_path, release_dir)
             assert problems, "a page without the widget manager passed the widget check"
     finally:
         page.close()
+
+
+def test_instructor_formgrader_lists_and_generates(browser, tmp_path, record_property):
+    """The formgrader as `make formgrader` opens it lists the tracks, and generates one from the page."""
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    t0 = time.perf_counter()
+    # nbgrader wants the course root inside the server's root (the repository): a private
+    # build folder under build/ (git-ignored), removed afterwards
+    build = REPO / "build" / f"test-formgrader-{os.getpid()}"
+    shutil.rmtree(build, ignore_errors=True)
+    write_lab_settings(tmp_path / "cfg")
+    env = dict(os.environ, CI="true", JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+               COURSE_BUILD_DIR=str(build))
+    port = free_port(19600 + os.getpid() % 300)
+    log = open(tmp_path / "formgrader.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "formgrader", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(90_000)
+    try:
+        token = wait_for_server(proc, log, port)
+        page.goto(f"http://127.0.0.1:{port}/formgrader?token={token}")
+        rows = page.locator("tr", has_text="1_neural_networks")
+        rows.first.wait_for()
+        body = page.locator("body").inner_text()
+        for track in sorted(p.name for p in SOURCE.iterdir() if any(p.glob("*.ipynb"))):
+            assert track in body, f"formgrader does not list {track}"
+        assert "does not exist and could not be created" not in body  # the exchange exists
+        rows.first.locator("td.assign a").click()  # the "Generate" column
+        page.get_by_text(re.compile("Successfully created the student version of '1_neural_networks'")).wait_for()
+        released = sorted(p.name for p in (build / "course" / "release" / TRACK1).glob("*.ipynb"))
+        assert released == sorted(p.name for p in (SOURCE / TRACK1).glob("*.ipynb"))
+        _shot(page, "formgrader")
+    finally:
+        page.close()
+        stop_server(proc)
+        log.close()
+        shutil.rmtree(build, ignore_errors=True)
+    record_property("timing", ("browser: formgrader list and generate", time.perf_counter() - t0))
