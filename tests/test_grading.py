@@ -24,6 +24,8 @@ from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_
 # The function must be one that no other graded function of its notebook calls.
 WRONG = {
     "1_neural_networks": ("01_numpy_basics", "L1", "    return float(np.sum(np.abs(y - yhat))) + 1.0"),
+    "2_improving_deep_networks": ("04_optimization", "update_lr",
+                                  "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
 }
 TRACK1 = "1_neural_networks"
 WARN = ("01_numpy_basics", "sigmoid", (
