@@ -56,12 +56,20 @@ def page(browser):
     context.close()
 
 
-def _widget_notebook(folder: Path, name: str, factory_call: str) -> str:
-    """A notebook of two cells: the course setup and the widget cell, as a student runs them."""
+TRACK2 = "2_improving_deep_networks"
+WIDGET_CELLS = {"playground.ipynb": ("04_optimization.ipynb", "gradient_descent_playground("),
+                "ewa.ipynb": ("05_exponentially_weighted_averages.ipynb", "ewa_explorer(")}
+
+
+def _widget_notebook(folder: Path, name: str, release_dir: Path) -> str:
+    """The released notebook's widget cell on its own, as a student runs it (the rest of the
+    notebook needs the student's solutions and is covered elsewhere)."""
+    source_nb, call = WIDGET_CELLS[name]
+    released = read(release_dir / TRACK2 / source_nb)
+    cell = next(c for c in released.cells if c.cell_type == "code" and call in c.source)
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("from course_utils.widgets import gradient_descent_playground, ewa_explorer"),
-                nbformat.v4.new_code_cell(factory_call)]
+    nb.metadata["kernelspec"] = released.metadata["kernelspec"]
+    nb.cells = [nbformat.v4.new_code_cell(cell.source)]
     nbformat.write(nb, folder / name)
     return name
 
@@ -73,8 +81,8 @@ def student_server(tmp_path_factory, release_dir):
     shutil.copytree(release_dir / TRACK1, work / "released")
     (work / "source").mkdir()
     shutil.copy(SOURCE / TRACK1 / NB01, work / "source" / NB01)
-    _widget_notebook(work, "playground.ipynb", "gradient_descent_playground()")
-    _widget_notebook(work, "ewa.ipynb", "ewa_explorer()")
+    _widget_notebook(work, "playground.ipynb", release_dir)
+    _widget_notebook(work, "ewa.ipynb", release_dir)
     with lab_server(work, tmp) as (base, token):
         yield base, token
 
@@ -192,7 +200,7 @@ def test_negative_control_without_widget_manager(browser, tmp_path, release_dir)
     """With the widget manager disabled the check above must fail: it is not vacuous."""
     work = tmp_path / "work"
     work.mkdir()
-    _widget_notebook(work, "playground.ipynb", "gradient_descent_playground()")
+    _widget_notebook(work, "playground.ipynb", release_dir)
     page = browser.new_page()
     page.set_default_timeout(60_000)
     try:
