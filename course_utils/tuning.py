@@ -13,6 +13,15 @@ from .rng import make_rng
 __all__ = ["sample_learning_rate", "sample_beta", "grid_points", "random_points"]
 
 
+def _exponents(num: int, low: float, high: float, seed) -> np.ndarray:
+    """``low + (high - low) * u`` with ``u = np.random.default_rng(seed).random(num)``."""
+    if num < 1:
+        raise ValueError(f"num must be >= 1, got {num}")
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low}, high={high}")
+    return low + (high - low) * make_rng(seed).random(num)
+
+
 def sample_learning_rate(num: int, low: float = -4.0, high: float = 0.0, seed=None) -> np.ndarray:
     """``num`` learning rates ``10**r`` with ``r = low + (high - low) * u``, ``u ~ U[0, 1)``.
 
@@ -20,12 +29,7 @@ def sample_learning_rate(num: int, low: float = -4.0, high: float = 0.0, seed=No
     ``r = -4 * rand`` shifted to ``[-4, 0)``: values from 0.0001 to 1, equally many per decade.
     Returns: array ``(num,)``.
     """
-    if num < 1:
-        raise ValueError(f"num must be >= 1, got {num}")
-    if not low < high:
-        raise ValueError(f"need low < high, got low={low}, high={high}")
-    u = make_rng(seed).random(num)
-    return 10.0 ** (low + (high - low) * u)
+    return 10.0 ** _exponents(num, low, high, seed)
 
 
 def sample_beta(num: int, low: float = -3.0, high: float = -1.0, seed=None) -> np.ndarray:
@@ -35,12 +39,7 @@ def sample_beta(num: int, low: float = -3.0, high: float = -1.0, seed=None) -> n
     (10 steps), where a small change of beta changes the window a lot.
     Returns: array ``(num,)``.
     """
-    if num < 1:
-        raise ValueError(f"num must be >= 1, got {num}")
-    if not low < high:
-        raise ValueError(f"need low < high, got low={low}, high={high}")
-    u = make_rng(seed).random(num)
-    return 1.0 - 10.0 ** (low + (high - low) * u)
+    return 1.0 - 10.0 ** _exponents(num, low, high, seed)
 
 
 def grid_points(ranges: dict, per_axis: int) -> list[dict]:
