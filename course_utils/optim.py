@@ -42,7 +42,7 @@ def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> di
 
     Returns: a new parameter dict.
     """
-    return {k: v - learning_rate * _grad(grads, k, v) for k, v in parameters.items()}
+    return {k: np.asarray(v - learning_rate * _grad(grads, k, v)) for k, v in parameters.items()}
 
 
 def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
@@ -88,7 +88,7 @@ def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta
     for k, p in parameters.items():
         g = _grad(grads, k, p)
         new_v["d" + k] = beta * v["d" + k] + (1 - beta) * g
-        new_p[k] = p - learning_rate * new_v["d" + k]
+        new_p[k] = np.asarray(p - learning_rate * new_v["d" + k])
     return new_p, new_v
 
 
@@ -107,7 +107,7 @@ def update_parameters_with_rmsprop(parameters: dict, grads: dict, s: dict, beta2
     for k, p in parameters.items():
         g = _grad(grads, k, p)
         new_s["d" + k] = beta2 * s["d" + k] + (1 - beta2) * g ** 2
-        new_p[k] = p - learning_rate * g / (np.sqrt(new_s["d" + k]) + epsilon)
+        new_p[k] = np.asarray(p - learning_rate * g / (np.sqrt(new_s["d" + k]) + epsilon))
     return new_p, new_s
 
 
@@ -135,7 +135,7 @@ def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict,
         new_s[key] = beta2 * s[key] + (1 - beta2) * g ** 2
         v_hat[key] = new_v[key] / (1 - beta1 ** t)
         s_hat[key] = new_s[key] / (1 - beta2 ** t)
-        new_p[k] = p - learning_rate * v_hat[key] / (np.sqrt(s_hat[key]) + epsilon)
+        new_p[k] = np.asarray(p - learning_rate * v_hat[key] / (np.sqrt(s_hat[key]) + epsilon))
     return new_p, new_v, new_s, v_hat, s_hat
 
 
