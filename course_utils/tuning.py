@@ -22,6 +22,12 @@ def _exponents(num: int, low: float, high: float, seed) -> np.ndarray:
     return low + (high - low) * make_rng(seed).random(num)
 
 
+def _check_ranges(ranges: dict) -> None:
+    bad = {k: v for k, v in ranges.items() if not (len(v) == 2 and v[0] < v[1])}
+    if not ranges or bad:
+        raise ValueError(f"ranges must map names to (low, high) exponents with low < high; got {ranges}")
+
+
 def sample_learning_rate(num: int, low: float = -4.0, high: float = 0.0, seed=None) -> np.ndarray:
     """``num`` learning rates ``10**r`` with ``r = low + (high - low) * u``, ``u ~ U[0, 1)``.
 
@@ -45,8 +51,12 @@ def sample_beta(num: int, low: float = -3.0, high: float = -1.0, seed=None) -> n
 def grid_points(ranges: dict, per_axis: int) -> list[dict]:
     """A grid: ``per_axis`` log-spaced values on each ``name: (low_exponent, high_exponent)`` axis.
 
-    Returns: ``per_axis ** len(ranges)`` dicts of values ``10**exponent``.
+    Returns: a list of ``per_axis ** len(ranges)`` dicts ``{name: 10**exponent}``, the last axis
+    varying fastest.
     """
+    if per_axis < 1:
+        raise ValueError(f"per_axis must be >= 1, got {per_axis}")
+    _check_ranges(ranges)
     axes = {k: 10.0 ** np.linspace(lo, hi, per_axis) for k, (lo, hi) in ranges.items()}
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     return [dict(zip(axes, vals)) for vals in zip(*(m.ravel() for m in mesh))]
@@ -55,8 +65,12 @@ def grid_points(ranges: dict, per_axis: int) -> list[dict]:
 def random_points(ranges: dict, num: int, seed=None) -> list[dict]:
     """``num`` random points, each exponent uniform in its ``(low, high)`` range (log scale).
 
-    Returns: ``num`` dicts of values ``10**exponent``; the axes are drawn in ``ranges`` order.
+    Returns: a list of ``num`` dicts ``{name: 10**exponent}``; the axes are drawn in ``ranges`` order,
+    ``num`` values per axis from one ``np.random.default_rng(seed)``.
     """
+    if num < 1:
+        raise ValueError(f"num must be >= 1, got {num}")
+    _check_ranges(ranges)
     rng = make_rng(seed)
     draws = {k: 10.0 ** (lo + (hi - lo) * rng.random(num)) for k, (lo, hi) in ranges.items()}
     return [{k: float(v[i]) for k, v in draws.items()} for i in range(num)]
