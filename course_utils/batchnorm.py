@@ -49,7 +49,9 @@ def batchnorm_backward(dZ_tilde, cache):
 
     Arguments: dZ_tilde ``(n, m)``; cache from ``batchnorm_forward``.
     Returns: ``(dZ, dgamma, dbeta)`` with shapes ``(n, m)``, ``(n, 1)``, ``(n, 1)``.
-    dgamma and dbeta are sums over the batch (the 1/m of the cost is already in dZ_tilde).
+    dgamma and dbeta are sums over the batch. With the course's convention (upstream
+    gradients per example, ``linear_backward`` dividing dW by m) the caller divides them by
+    m to get the gradient of the average cost, as ``bn_network`` does.
     Uses the compact form ``dZ = (gamma / sqrt(var + eps)) * (d - mean(d) - Z_norm * mean(d * Z_norm))``
     with ``d = dZ_tilde``, means over the batch.
     """
@@ -69,6 +71,9 @@ def update_running_stats(running_mu, running_var, mu, var, momentum: float = 0.9
 
     All arguments ``(n, 1)``. Returns: ``(running_mu, running_var)``, new arrays.
     """
+    shapes = {np.shape(running_mu), np.shape(running_var), np.shape(mu), np.shape(var)}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2 or next(iter(shapes))[1] != 1:
+        raise ValueError(f"update_running_stats: all arguments must have the same shape (n, 1), got {sorted(shapes)}")
     return (momentum * np.asarray(running_mu) + (1 - momentum) * np.asarray(mu),
             momentum * np.asarray(running_var) + (1 - momentum) * np.asarray(var))
 
@@ -79,4 +84,7 @@ def batchnorm_forward_test(Z, gamma, beta, running_mu, running_var, eps: float =
     Arguments: Z ``(n, m)``; gamma, beta, running_mu, running_var ``(n, 1)``. Returns: Z_tilde ``(n, m)``.
     """
     Z, gamma, beta = _check(Z, gamma, beta)
+    for name, p in (("running_mu", running_mu), ("running_var", running_var)):
+        if np.shape(p) != gamma.shape:
+            raise ValueError(f"{name} must have shape {gamma.shape}, got {np.shape(p)}")
     return gamma * (Z - running_mu) / np.sqrt(np.asarray(running_var) + eps) + beta
