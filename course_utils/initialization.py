@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .deep import L_model_forward, compute_cost, initialize_parameters_deep
-from .layers import ACTIVATIONS, linear_activation_backward, linear_activation_forward, linear_backward
+from .deep import L_model_backward, L_model_forward, compute_cost, initialize_parameters_deep
+from .layers import ACTIVATIONS, linear_activation_forward
 from .optim import update_parameters
 from .progress import progress_range
 from .rng import make_rng
 
 __all__ = ["RANDOM_SCALE", "INITIALIZERS", "initialize_parameters_zeros", "initialize_parameters_random",
-           "initialize_parameters_he", "initialize_parameters_xavier", "backward_sigmoid_output", "model",
+           "initialize_parameters_he", "initialize_parameters_xavier", "model",
            "signal_stds"]
 
 #: The factor of :func:`initialize_parameters_random` (the classic "too large" start).
@@ -109,36 +109,6 @@ INITIALIZERS = {
 }
 
 
-def backward_sigmoid_output(AL, Y, caches) -> dict:
-    """Gradients of the cross-entropy cost of ``L_model_forward``'s network, from ``dZL = AL - Y``.
-
-    The same gradients as :func:`course_utils.deep.L_model_backward`, but the output layer uses
-    the simplified ``dZL = AL - Y`` instead of ``dAL * sigmoid'(ZL)`` with
-    ``dAL = -(Y / AL - (1 - Y) / (1 - AL))``: when the sigmoid saturates (``AL`` exactly 0 or 1
-    in floating point, as after a too-large initialisation) the latter computes ``inf * 0 = nan``.
-
-    Arguments:
-        AL -- output probabilities, shape ``(1, m)``.
-        Y -- labels 0/1, shape ``(1, m)``.
-        caches -- the L caches ``((A_prev, W, b), Z)`` of ``L_model_forward``, layer 1 first.
-    Returns:
-        grads -- dict with ``dA{l-1}`` ``(n_{l-1}, m)``, ``dW{l}`` ``(n_l, n_{l-1})`` and ``db{l}``
-        ``(n_l, 1)`` for l = 1, ..., L.
-    """
-    AL = np.asarray(AL, dtype=float)
-    Y = np.asarray(Y, dtype=float)
-    if Y.shape != AL.shape or AL.ndim != 2 or AL.shape[0] != 1:
-        raise ValueError(f"expected AL and Y of the same shape (1, m); got AL {AL.shape}, Y {Y.shape}")
-    L = len(caches)
-    grads = {}
-    linear_cache, _ = caches[L - 1]
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(AL - Y, linear_cache)
-    for l in reversed(range(L - 1)):
-        grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = linear_activation_backward(
-            grads[f"dA{l + 1}"], caches[l], "relu")
-    return grads
-
-
 def model(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, print_cost=False, *,
           layers_dims=None, seed=3, progress=False, desc=None):
     """Train [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID with gradient descent from a chosen start.
@@ -187,7 +157,7 @@ def model(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, p
             costs.append(compute_cost(AL, Y))
             if print_cost and i % 1000 == 0:
                 print(f"Cost after iteration {i}: {costs[-1]:.6f}")
-        grads = backward_sigmoid_output(AL, Y, caches)
+        grads = L_model_backward(AL, Y, caches)  # dZL = AL - Y: finite even when AL saturates
         parameters = update_parameters(parameters, grads, learning_rate)
     return parameters, costs
 
