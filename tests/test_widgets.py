@@ -81,3 +81,9 @@ def test_ewa_explorer_defaults_to_seattle():
     w = ewa_explorer()
     assert w.result["v"].shape == (365,)
     assert "effective window" in w.children[2].value
+
+
+def test_widgets_skip_drawing_while_grading(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    w = gradient_descent_playground()
+    assert w.children[1].value == b"" and len(w.result["A"].points) == 61  # computed, not drawn
