@@ -108,6 +108,30 @@ def _wait_round(page, numbered_before: int, timeout_ms: int) -> list[str]:
     return page.evaluate(_PROMPTS_JS)
 
 
+def _select_cell(page, code_index: int, attempts: int = 20) -> None:
+    """Make the ``code_index``-th code cell the active one, and check it is.
+
+    When Run All stops, JupyterLab moves the active cell to the end once its run promise
+    settles, which can come just after the kernel reports idle and would undo a click made
+    too early; so the click is repeated until the status bar shows the wanted cell.
+    """
+    position = page.evaluate(
+        """(k) => { const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+                    const code = cells.filter(c => c.classList.contains('jp-CodeCell'));
+                    return cells.indexOf(code[k]) + 1; }""", code_index)
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(code_index)
+    for _ in range(attempts):
+        cell.locator(".jp-InputPrompt").click()
+        try:
+            page.locator("#jp-main-statusbar").get_by_text(re.compile(rf"Cell {position}/\d+")).wait_for(timeout=1500)
+            page.wait_for_timeout(300)  # and it stays there
+            if page.locator("#jp-main-statusbar").get_by_text(re.compile(rf"Cell {position}/\d+")).count():
+                return
+        except Exception:
+            continue
+    raise AssertionError(f"could not make code cell {code_index} (cell {position}) the active cell")
+
+
 def open_and_run_all(page, base: str, token: str, path: str, timeout_ms: int = 90_000) -> None:
     """Open a notebook, wait for its kernel, and run every cell as a student would.
 
@@ -134,10 +158,23 @@ def open_and_run_all(page, base: str, token: str, path: str, timeout_ms: int = 9
         numbered = sum(bool(re.search(r"\[\d+\]", t)) for t in prompts)
         if numbered == len(prompts):
             return
+        # like a student after an error: go to the next cell and keep pressing Shift+Enter,
+        # one cell at a time (a queued run would be cancelled by the next error)
         first_unrun = next(i for i, t in enumerate(prompts) if not re.search(r"\[\d+\]", t))
-        page.locator(".jp-Notebook .jp-CodeCell").nth(first_unrun).locator(".jp-InputPrompt").click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name=re.compile(r"^Run Selected Cell and All Below")).click()
+        _select_cell(page, first_unrun)
+        n_cells = page.locator(".jp-Notebook .jp-Cell").count()
+        for _ in range(2 * n_cells):
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_function(
+                """() => {
+                    const ps = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+                    const sb = document.querySelector('#jp-main-statusbar');
+                    return !ps.some(p => p.textContent.includes('*')) && sb && /\\| Idle/.test(sb.textContent);
+                }""", timeout=timeout_ms)
+            prompts = page.evaluate(_PROMPTS_JS)
+            if all(re.search(r"\[\d+\]", t) for t in prompts):
+                return
+        numbered = sum(bool(re.search(r"\[\d+\]", t)) for t in prompts)
 
 
 def widget_problems(page) -> list[str]:
