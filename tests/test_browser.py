@@ -129,6 +129,11 @@ def _wait_changed(page, get, old, timeout=90):
     raise AssertionError("the widget did not change")
 
 
+def _wait_idle(page) -> None:
+    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle")).wait_for(timeout=90_000)
+    page.wait_for_timeout(300)
+
+
 def _wait_settled(page, css: str, text: str = "") -> None:
     """Wait until the widget's image has loaded and its readout shows ``text``."""
     page.wait_for_function(
@@ -136,7 +141,7 @@ def _wait_settled(page, css: str, text: str = "") -> None:
             const w = document.querySelector(css);
             const img = w && w.querySelector('img');
             return img && img.complete && img.naturalWidth > 0 && w.innerText.includes(text);
-        }""", arg=[css, text])
+        }""", arg=[css, text], timeout=90_000)
 
 
 def _set_readout(widget, label: str, value: str):
@@ -159,10 +164,12 @@ def test_gradient_descent_playground_moves(page, student_server, record_property
     cost0 = w.locator(".cost-A").inner_text()
     slider = w.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text="learning rate")).locator("[role=slider]")
     slider.focus()
-    for _ in range(6):
+    for _ in range(3):
         slider.press("ArrowLeft")
     src1 = _wait_changed(page, lambda: _image_src(w), src0)
     final1 = _wait_changed(page, lambda: w.locator(".final-A").inner_text(), final0)
+    _wait_idle(page)  # every slider step drawn before the next control moves
+    src1 = _image_src(w)
     w.locator(".widget-dropdown").filter(has=page.locator(".widget-label", has_text="optimizer A")).locator("select").select_option("adam")
     _wait_changed(page, lambda: _image_src(w), src1)
     _wait_settled(page, ".gd-playground", "A (adam)")  # the readout now describes Adam's run
