@@ -31,7 +31,7 @@ CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
 SINGLE_THREAD_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def ensure_env_on_path() -> None:
+def prepare_environment() -> None:
     """Prepare the environment that kernels inherit.
 
     Puts this interpreter's bin/ first on PATH (nbgrader runs ``alembic`` by name, and

@@ -54,7 +54,7 @@ def start_formgrader(port: int | None = None, no_browser: bool = False) -> None:
     nbgrader requires the course root (build/course) to lie inside the server's root, and
     finds autograder/nbgrader_config.py through JUPYTER_CONFIG_PATH.
     """
-    course.ensure_env_on_path()
+    course.prepare_environment()
     paths = [str(course.REPO / "autograder")] + [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
     _exec_lab(course.REPO, port, no_browser, "formgrader",
@@ -67,6 +67,6 @@ def _exec_lab(root: Path, port: int | None, no_browser: bool, page: str, headlin
     token = secrets.token_hex(16)
     url = f"http://127.0.0.1:{port}/{page}?token={token}"
     print(f"\n{headline}\n    Open: {url}\nStop it with Ctrl-C.\n", flush=True)
-    course.ensure_env_on_path()
+    course.prepare_environment()
     cmd = lab_command(root, port, token, open_browser)
     os.execv(cmd[0], cmd)

@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograder import course  # noqa: E402
 
-course.ensure_env_on_path()  # nbgrader runs `alembic` by name
+course.prepare_environment()  # nbgrader runs `alembic` by name
 (course.RELEASE_ROOT / "exchange").mkdir(parents=True, exist_ok=True)
 c = get_config()  # noqa: F821
 c.merge(course.nbgrader_config(course.RELEASE_ROOT))

@@ -18,7 +18,7 @@ def _api(root: Path, source: Path, db_path: Path | None = None):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    course.ensure_env_on_path()
+    course.prepare_environment()
     config = course.nbgrader_config(root, source, db_path)
     (root / "exchange").mkdir(parents=True, exist_ok=True)  # nbgrader's exchange must exist
     coursedir = CourseDirectory(config=config)

@@ -26,7 +26,7 @@ class CourseValidator(Validator):
 def validate(path: Path, invert: bool = False) -> dict:
     """nbgrader-style validation results: keys among type_changed, changed, passed, failed."""
     path = Path(path).resolve()
-    course.ensure_env_on_path()
+    course.prepare_environment()
     config = course.nbgrader_config(course.RELEASE_ROOT)
     v = CourseValidator(config=config, invert=invert)
     v.stream = io.StringIO()

@@ -56,7 +56,7 @@ def all_hidden_lines(nb) -> list[str]:
 
 def execute(nb, cwd: Path, *, allow_errors: bool = False, env: dict | None = None, timeout: int = 120):
     """Run a notebook in a fresh kernel of this environment; return (notebook, seconds)."""
-    course.ensure_env_on_path()
+    course.prepare_environment()
     full_env = dict(os.environ, **(env or {}))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                             resources={"metadata": {"path": str(cwd)}})
