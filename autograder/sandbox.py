@@ -1,0 +1,253 @@
+"""Run one submission's notebooks in a bubblewrap sandbox with limits.
+
+The sandbox (``bwrap``, https://github.com/containers/bubblewrap) sees:
+
+- the system (``/usr``, ``/etc``, ...), the Python installation and the kit's virtual
+  environment, ``course_utils/``, ``autograder/`` and ``data/``: all **read-only**;
+- one fresh folder of its own (``/home/student``) holding a copy of this submission;
+- a private ``/tmp``, a private ``/proc`` and PID namespace, and **no network** (only its
+  own loopback).
+
+It does not see the source notebooks, the release (which has the hidden tests), the
+gradebook, the results folder or any other student's files: none of them is mounted.
+
+Limits, all in :class:`Limits` and on the ``grade`` command line: wall time for the whole
+submission (the sandbox is killed), CPU seconds and address space per process, processes
+(and threads) at once, the largest file it may write, output kept per notebook, and the
+time each cell may run. When grading ends, normally or not, the PID namespace ends and
+with it every process the submission started, detached or not.
+
+Run as root (as in CI), the sandbox drops to an unprivileged user id of its own
+(61000 + a slot number held with a lock file), so the process limit counts only that
+sandbox's processes and setuid programs cannot regain privileges (``no_new_privs``).
+Run as an ordinary user, bubblewrap uses a user namespace; the process limit then counts
+the user's other processes too and is raised by that number.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import course
+
+UID_BASE = 61000
+SLOTS = 512
+SLOT_DIR = Path(os.environ.get("COURSE_SANDBOX_SLOTS", "/tmp/dl-course-kit-sandbox-slots"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits; every field is a ``grade`` option of the same name."""
+
+    wall_time: float = 1800.0      # seconds for all notebooks of one submission
+    cell_timeout: float = float(course.CELL_TIMEOUT)  # seconds per cell before it is interrupted
+    cpu_time: int = 1800           # CPU seconds per process
+    memory_mb: int = 4096          # address space per process, MiB
+    max_procs: int = 64            # processes and threads at once
+    max_file_mb: int = 256         # largest file the sandbox may write, MiB
+    max_output: int = 2_000_000    # bytes of output kept per notebook
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or does not work on this machine."""
+
+
+_PROBE: tuple[bool, str] | None = None
+
+
+def available() -> tuple[bool, str]:
+    """(True, "") if bubblewrap can build a sandbox here, else (False, why)."""
+    global _PROBE
+    if _PROBE is None:
+        bwrap = shutil.which("bwrap")
+        if not bwrap:
+            _PROBE = (False, "bubblewrap (bwrap) is not installed; install it with `apt-get install bubblewrap`")
+        else:
+            try:
+                r = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "--proc", "/proc",
+                                    "--dev", "/dev", "true"], capture_output=True, text=True, timeout=30)
+                _PROBE = (r.returncode == 0, r.stderr.strip() or f"bwrap exited with {r.returncode}")
+                if r.returncode == 0:
+                    _PROBE = (True, "")
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                _PROBE = (False, f"bwrap failed: {exc}")
+    return _PROBE
+
+
+@contextmanager
+def uid_slot():
+    """An unprivileged uid no other sandbox on this machine is using (root only)."""
+    SLOT_DIR.mkdir(parents=True, exist_ok=True)
+    for n in range(SLOTS):
+        f = open(SLOT_DIR / f"slot-{n}.lock", "w")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            continue
+        try:
+            yield UID_BASE + n
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
+        return
+    raise RuntimeError(f"all {SLOTS} sandbox slots are busy")
+
+
+def _ro_paths() -> list[Path]:
+    """What the sandbox may read: system, Python, venv, the kit's packages and data."""
+    import course_utils
+    from course_utils.data import DATA_DIR
+
+    paths = [Path(p) for p in ("/usr", "/etc", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt")]
+    paths += [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent.parent]
+    paths += [Path(course_utils.__file__).resolve().parent, Path(__file__).resolve().parent, Path(DATA_DIR).resolve()]
+    out: list[Path] = []
+    for p in paths:
+        if p.exists() and p not in out and not any(p.is_relative_to(q) for q in out if not q.is_symlink()):
+            out.append(p)
+    return out
+
+
+def _bind_args(ro: list[Path], rw: list[Path] = ()) -> list[str]:
+    # bwrap copies the host's mode for the folders it creates above a mount point, and
+    # /root is 0700: make every such folder traversable for the sandbox's user
+    args, made = [], set()
+    for p in [*ro, *rw]:
+        for parent in reversed(p.parents[:-1]):
+            if parent not in made and not any(parent == q or parent.is_relative_to(q) for q in ro):
+                args += ["--perms", "0755", "--dir", str(parent)]
+                made.add(parent)
+    for p in ro:
+        if p.is_symlink() and len(p.parts) == 2:  # /lib -> usr/lib on merged-/usr systems
+            args += ["--symlink", os.readlink(p), str(p)]
+        else:
+            args += ["--ro-bind", str(p), str(p)]
+    return args
+
+
+def _user_process_count(uid: int) -> int:
+    n = 0
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if p.stat().st_uid == uid:
+                    n += len(list((p / "task").iterdir()))
+            except OSError:
+                pass
+    return n
+
+
+def matplotlib_cache() -> Path:
+    """A prebuilt matplotlib font cache (building it costs seconds in every sandbox)."""
+    cache = course.BUILD / "sandbox-cache" / "matplotlib"
+    marker = cache / ".ready"
+    if not marker.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        with open(cache.parent / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not marker.exists():
+                env = dict(os.environ, MPLCONFIGDIR=str(cache))
+                subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=False,
+                               capture_output=True)
+                marker.touch()
+    return cache
+
+
+@dataclass
+class RunResult:
+    seconds: float
+    timed_out: bool
+    returncode: int | None
+    log_tail: str
+
+
+def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool = True) -> RunResult:
+    """Execute ``workdir/work/<nb>`` with the runner; results land in ``workdir/.grader``.
+
+    ``workdir`` must be a fresh folder holding ``work/`` (the submission copy). With
+    ``sandboxed=False`` the runner is started as a plain subprocess with the same
+    resource limits but no isolation (the command line says so loudly).
+    """
+    home = "/home/student" if sandboxed else str(workdir)
+    outdir = workdir / ".grader"
+    outdir.mkdir(exist_ok=True)
+    mpl = workdir / ".config" / "matplotlib"
+    shutil.copytree(matplotlib_cache(), mpl, dirs_exist_ok=True)
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": home, "USER": "student", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        "MPLCONFIGDIR": f"{home}/.config/matplotlib", "IPYTHONDIR": f"{home}/.ipython",
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+        "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", **course.SINGLE_THREAD_BLAS,
+    }
+    if os.environ.get("COURSE_DATA_DIR"):
+        env["COURSE_DATA_DIR"] = os.environ["COURSE_DATA_DIR"]
+    runner = [sys.executable, "-m", "autograder.runner", "--outdir", f"{home}/.grader",
+              "--cell-timeout", str(limits.cell_timeout), "--max-output", str(limits.max_output)]
+    if sandboxed:
+        runner.append("--in-sandbox")
+    runner += [f"{home}/work/{nb}" for nb in notebooks]
+    is_root = os.geteuid() == 0
+
+    def run_with(cmd: list[str], nproc: int) -> RunResult:
+        def preexec():
+            mb = 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb,) * 2)
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_time, limits.cpu_time + 5))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_mb * mb,) * 2)
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        log = (workdir / "sandbox.log").open("wb")
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=str(workdir / "work") if not sandboxed else None,
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=preexec, start_new_session=True)
+        timed_out = False
+        try:
+            proc.wait(timeout=limits.wall_time)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # bwrap, and with it the sandbox's PID namespace
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            log.close()
+        tail = (workdir / "sandbox.log").read_bytes()[-2000:].decode("utf-8", "replace")
+        return RunResult(time.perf_counter() - t0, timed_out, proc.returncode, tail)
+
+    if not sandboxed:
+        return run_with(runner, _user_process_count(os.getuid()) + limits.max_procs)
+    ok, why = available()
+    if not ok:
+        raise SandboxUnavailable(why)
+    base = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--hostname", "grading",
+            *_bind_args(_ro_paths(), [Path(home)]),
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+            "--bind", str(workdir), home, "--chdir", f"{home}/work"]
+    if is_root:
+        with uid_slot() as uid:
+            for p in [workdir, *workdir.rglob("*")]:
+                os.chown(p, uid, uid, follow_symlinks=False)
+            drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+                    "--inh-caps=-all", "--bounding-set=-all", "--"]
+            return run_with(base + ["--"] + drop + runner, limits.max_procs)
+    return run_with(base + ["--unshare-user", "--"] + runner, _user_process_count(os.getuid()) + limits.max_procs)
