@@ -55,6 +55,22 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: ./results)")
     p.add_argument("--source", type=Path, default=course.SOURCE,
                    help="folder of track folders with the instructor notebooks (default: notebooks/)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: number of cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="grade on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (needs the [dask] extra)")
+    p.add_argument("--unsandboxed", action="store_true",
+                   help="grade even without bubblewrap: student code then runs with YOUR permissions")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from .sandbox import Limits
+
+    d = Limits()
+    p.add_argument("--wall-time", type=float, default=d.wall_time, help=f"seconds per submission (default {d.wall_time:g})")
+    p.add_argument("--cell-timeout", type=float, default=d.cell_timeout, help=f"seconds per cell (default {d.cell_timeout:g})")
+    p.add_argument("--cpu-time", type=int, default=d.cpu_time, help=f"CPU seconds per process (default {d.cpu_time})")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb, help=f"MiB of address space per process (default {d.memory_mb})")
+    p.add_argument("--max-procs", type=int, default=d.max_procs, help=f"processes and threads at once (default {d.max_procs})")
+    p.add_argument("--max-file-mb", type=int, default=d.max_file_mb, help=f"largest file written, MiB (default {d.max_file_mb})")
+    p.add_argument("--max-output", type=int, default=d.max_output, help=f"output bytes kept per notebook (default {d.max_output})")
 
     args = parser.parse_args(argv)
     if args.command == "release":
@@ -80,15 +96,22 @@ def main(argv=None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.command == "grade":
-        from .grade import grade
+        from .grade import SandboxRefused, grade
+        from .sandbox import Limits
 
+        limits = Limits(wall_time=args.wall_time, cell_timeout=args.cell_timeout, cpu_time=args.cpu_time,
+                        memory_mb=args.memory_mb, max_procs=args.max_procs, max_file_mb=args.max_file_mb,
+                        max_output=args.max_output)
         try:
-            results = grade(args.submissions, args.out, source=args.source)
-        except FileNotFoundError as exc:
+            results = grade(args.submissions, args.out, source=args.source, workers=args.workers, limits=limits,
+                            scheduler=args.scheduler, unsandboxed=args.unsandboxed, progress=not args.no_progress)
+        except (FileNotFoundError, SandboxRefused) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         bad = [r for r in results if r.problems]
-        print(f"graded {len(results)} submission(s); {len(bad)} with problems (see {args.out / 'grading.log'})")
+        flagged = [r for r in results if r.flags]
+        print(f"graded {len(results)} submission(s); {len(bad)} with problems, {len(flagged)} flagged for review "
+              f"(see {args.out / 'grading.log'})")
         print(f"scores: {args.out / 'grades.csv'}  per cell: {args.out / 'grades_by_cell.csv'}  "
               f"feedback: {args.out / 'feedback'}")
         return 0

@@ -1,35 +1,59 @@
-"""Grade a folder of submissions with nbgrader: scores as CSV, feedback as HTML, a log.
+"""Grade a class: sandboxed, in parallel, with verdicts made outside the students' code.
 
 Input layout (nbgrader's own): ``SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb``
 where ``<assignment>`` is a track folder name such as ``1_neural_networks``.
 
-Output, all under ``OUT`` (safe to re-run; every run rewrites the same rows):
+This process is the trusted *coordinator*. It builds the release and the gradebook with
+nbgrader, builds one template per notebook (``assemble.py``), and hands one job per
+submission to N workers: local processes (default: one per core) or, with
+``scheduler=``, a Dask distributed cluster. A worker (``worker.py``) runs the submission
+in a bubblewrap sandbox, judges the hidden tests in its own process and returns scores,
+the autograded notebook and the feedback HTML. Only this process writes the gradebook,
+one result at a time, as results arrive; the output files do not depend on the order in
+which they arrive, so N workers give exactly what one gives.
 
-- ``grades.csv``          one row per student and assignment: score, max_score, problems
-- ``grades_by_cell.csv``  one row per student and graded cell: score, max_score, status
+Output, all under ``OUT`` (safe to re-run: every run rewrites the same rows):
+
+- ``grades.csv``          one row per student and assignment: score, max_score, problems, flags
+- ``grades_by_cell.csv``  one row per student and graded cell: score, max_score, status, reason
 - ``feedback/<student>/<assignment>/<notebook>.html``  per-student feedback, hidden tests removed
 - ``grading.log``         what failed, and why, per student
-- ``course/``             nbgrader's course root (submitted/, autograded/, release/), ``gradebook.db``
+- ``gradebook.db``        nbgrader's gradebook (``course/`` holds nbgrader's course root:
+  release/, submitted/, autograded/)
 
-One bad submission never stops the class: a file that is not a notebook is reported and
-scores 0 for that notebook, and the rest is graded.
+One bad submission never stops the class: it gets a score and a reason, and the rest is graded.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import warnings
 import logging
+import os
 import shutil
+import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from . import course
-from .release import _api, build_release
+from .assemble import build_template
+from .release import build_release
+from .sandbox import Limits, available
+from .worker import MAX_NOTEBOOK_BYTES, grade_submission
+
+
+class SandboxRefused(RuntimeError):
+    """No sandbox here and the instructor did not ask to grade without one."""
+
+
+UNSANDBOXED_BANNER = (
+    "WARNING: GRADING WITHOUT A SANDBOX. Student code runs with your permissions: it can read "
+    "and change any file you can, use the network and leave processes behind. Verdicts are "
+    "still judged outside the student's code. Install bubblewrap (apt-get install bubblewrap) "
+    "to grade untrusted work."
+)
 
 
 @dataclass
@@ -37,28 +61,17 @@ class StudentResult:
     student: str
     assignment: str
     problems: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cells: list[dict] = field(default_factory=list)   # one per graded cell, with its notebook
 
+    @property
+    def score(self) -> float:
+        return sum(c["score"] for c in self.cells)
 
-def _read_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be graded as a notebook, or None if it can."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return f"cannot be read: {exc}"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError) as exc:
-        return f"is not a notebook (invalid JSON: {str(exc)[:200]})"
-    except Exception as exc:  # nbformat raises several types for malformed structure
-        return f"is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]})"
-    if not isinstance(nb.get("cells"), list):
-        return "is not a valid notebook (no list of cells)"
-    return None
+    @property
+    def max_score(self) -> float:
+        return sum(c["max_score"] for c in self.cells)
 
 
 def _setup_logger(path: Path) -> logging.Logger:
@@ -82,21 +95,67 @@ def discover(submissions: Path, assignments: list[str]) -> list[tuple[str, str]]
     return pairs
 
 
-def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print) -> list[StudentResult]:
-    """Grade every submission under ``submissions`` into ``out``; return per-submission results."""
-    # nbgrader 0.9.6's gradebook code emits SQLAlchemy "not in session" warnings on every
-    # autograde; they are about nbgrader's internals and would bury the real messages.
-    warnings.filterwarnings("ignore", message=".*not in session.*")
+def templates_for(release_dir: Path, source: Path, assignment: str) -> dict[str, dict]:
+    out = {}
+    for rel in sorted((release_dir / assignment).glob("*.ipynb")):
+        src = source / assignment / rel.name
+        out[rel.name] = build_template(rel.name, json.loads(rel.read_text(encoding="utf-8")),
+                                       json.loads(src.read_text(encoding="utf-8"))).to_dict()
+    return out
+
+
+def _read_files(folder: Path) -> dict[str, bytes | str]:
+    """The submitted notebooks as bytes; a reason (str) instead for one that cannot be read."""
+    files: dict[str, bytes | str] = {}
+    for p in sorted(folder.glob("*.ipynb")):
+        try:
+            if p.is_symlink() or not p.is_file():
+                files[p.name] = "is not a regular file"
+            elif p.stat().st_size > MAX_NOTEBOOK_BYTES:
+                files[p.name] = f"is {p.stat().st_size / 1e6:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+            else:
+                files[p.name] = p.read_bytes()
+        except OSError as exc:
+            files[p.name] = f"cannot be read ({exc.strerror})"
+    return files
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print, *, workers: int | None = None,
+          limits: Limits | None = None, scheduler: str | None = None, unsandboxed: bool = False,
+          progress: bool = True) -> list[StudentResult]:
+    """Grade every submission under ``submissions`` into ``out``; return per-submission results.
+
+    ``workers``: local worker processes (default: the number of cores). ``scheduler``: the
+    address of a Dask distributed scheduler to grade on instead. ``unsandboxed``: grade even
+    where bubblewrap is unavailable (see :data:`UNSANDBOXED_BANNER`).
+    """
+    warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader 0.9.6 SQLAlchemy noise
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     if not submissions.is_dir():
         raise FileNotFoundError(f"submissions folder not found: {submissions}")
-    root = out / "course"
+    limits = limits or Limits()
+    workers = workers or default_workers()
+    sandboxed = True
+    ok, why = available()
+    if not ok and scheduler is None:
+        if not unsandboxed:
+            raise SandboxRefused(f"refusing to grade untrusted submissions without a sandbox: {why}. "
+                                 "Pass --unsandboxed to grade anyway, with no isolation.")
+        sandboxed = False
+    elif unsandboxed:
+        sandboxed = False
     out.mkdir(parents=True, exist_ok=True)
     logger = _setup_logger(out / "grading.log")
+    if not sandboxed:
+        logger.warning(UNSANDBOXED_BANNER)
+        log(UNSANDBOXED_BANNER)
+    root = out / "course"
     db_path = out / "gradebook.db"
-
     build_release(root, source, log=lambda m: logger.info(m), db_path=db_path)
-    api = _api(root, source, db_path)
     known = course.assignments(source)
     pairs = discover(submissions, known)
     unknown = sorted({p.name for s in submissions.iterdir() if s.is_dir() for p in s.iterdir()
@@ -106,103 +165,144 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print)
     if not pairs:
         log(f"grade: no submissions found under {submissions} (expected <student>/<assignment>/*.ipynb "
             f"with assignment one of {known})")
-    results = []
-    for i, (student, assignment) in enumerate(pairs, start=1):
-        t0 = time.perf_counter()
-        res = StudentResult(student, assignment)
-        target = root / "submitted" / student / assignment
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        src_dir = submissions / student / assignment
-        expected = {p.name for p in (source / assignment).glob("*.ipynb")}
-        for nb_path in sorted(src_dir.glob("*.ipynb")):
-            problem = _read_problem(nb_path)
-            if problem:
-                res.problems.append(f"{nb_path.name} {problem}; scored 0")
-                continue  # left out: nbgrader scores a missing notebook 0
-            shutil.copyfile(nb_path, target / nb_path.name)
-        for name in sorted(expected - {p.name for p in src_dir.glob("*.ipynb")}):
-            res.problems.append(f"{name} was not submitted; scored 0")
-        if not any(target.glob("*.ipynb")):
-            res.problems.append("no gradable notebook in this submission")
+    templates = {a: templates_for(root / "release", source, a) for a in sorted({a for _, a in pairs})}
+    scratch = course.BUILD / "sandboxes"
+    scratch.mkdir(parents=True, exist_ok=True)
+    jobs = [{"student": s, "assignment": a, "files": _read_files(submissions / s / a), "templates": templates[a],
+             "limits": limits.as_dict(), "sandboxed": sandboxed,
+             "scratch": None if scheduler else str(scratch)} for s, a in pairs]
+    engine = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local worker(s)"
+    logger.info("grading %d submission(s) on %s, %s; limits: %s", len(jobs), engine,
+                "sandboxed (bubblewrap)" if sandboxed else "UNSANDBOXED", limits.as_dict())
+    log(f"grade: {len(jobs)} submission(s) on {engine}" + ("" if sandboxed else " -- UNSANDBOXED"))
+
+    t0 = time.perf_counter()
+    results: dict[tuple[str, str], StudentResult] = {}
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        for raw in _execute(jobs, workers, scheduler, progress):
+            res = _store(gb, raw, root, out, logger)
+            results[(res.student, res.assignment)] = res
+    ordered = [results[p] for p in pairs]
+    _write_csvs(out, db_path, ordered)
+    logger.info("graded %d submission(s) in %.1f s", len(ordered), time.perf_counter() - t0)
+    if not sandboxed:
+        log(UNSANDBOXED_BANNER)
+    return ordered
+
+
+def _execute(jobs: list[dict], workers: int, scheduler: str | None, progress: bool):
+    """Yield worker results as they finish, with a progress bar; a lost task still yields a result."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(jobs), desc="grading", unit="submission", disable=not progress or not jobs,
+               file=sys.stderr, dynamic_ncols=True)
+
+    def lost(job, exc):
+        return {"student": job["student"], "assignment": job["assignment"], "notebooks": {}, "flags": [],
+                "problems": [f"grading failed ({type(exc).__name__}: {str(exc)[:300]}); scored 0"], "seconds": 0.0}
+
+    try:
+        if scheduler:
+            from distributed import Client, as_completed
+
+            with Client(scheduler, timeout="30s") as client:
+                futures = {client.submit(grade_submission, job, pure=False, key=f"grade-{i}-{job['student']}"): job
+                           for i, job in enumerate(jobs)}
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        yield fut.result()
+                    except Exception as exc:
+                        yield lost(job, exc)
+                    bar.update(1)
+        elif workers == 1:
+            for job in jobs:
+                yield grade_submission(job)
+                bar.update(1)
         else:
-            _autograde_one(api, res, logger)
-        res.seconds = time.perf_counter() - t0
-        for p in res.problems:
-            logger.warning("%s/%s: %s", student, assignment, p)
-        logger.info("%s/%s graded in %.1f s", student, assignment, res.seconds)
-        log(f"grade [{i}/{len(pairs)}] {student}/{assignment}: {res.seconds:.1f} s"
-            + (f", {len(res.problems)} problem(s)" if res.problems else ""))
-        results.append(res)
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    rows = export(db_path, results)
-    _write_csvs(out, rows, results)
-    _collect_feedback(root, out, results)
-    return results
-
-
-def _autograde_one(api, res: StudentResult, logger: logging.Logger) -> None:
-    """nbgrader autograde, then feedback, for one submission; failures become problems."""
-    student, assignment = res.student, res.assignment
-    result = api.autograde(assignment, student, force=True, create=True)
-    if not result["success"]:
-        res.problems.append("nbgrader autograde failed: " + _last_line(result.get("error") or result.get("log")))
-        logger.error("%s/%s autograde failed:\n%s\n%s", student, assignment, result.get("error"), result.get("log"))
-        return
-    fb = api.generate_feedback(assignment, student, force=True)
-    if not fb["success"]:
-        res.problems.append("feedback could not be generated: " + _last_line(fb.get("error") or fb.get("log")))
-        logger.error("%s/%s feedback failed:\n%s", student, assignment, fb.get("error"))
+            ctx = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = {pool.submit(grade_submission, job): job for job in jobs}
+                for fut in as_completed(futures):
+                    try:
+                        yield fut.result()
+                    except Exception as exc:  # a worker process died
+                        yield lost(futures[fut], exc)
+                    bar.update(1)
+    finally:
+        bar.close()
 
 
-def _last_line(text: str | None) -> str:
-    lines = [ln for ln in (text or "").strip().splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else "no error message"
+def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> StudentResult:
+    """Write one worker result: gradebook rows, autograded notebooks, feedback. Coordinator only."""
+    student, assignment = raw["student"], raw["assignment"]
+    res = StudentResult(student, assignment, list(raw.get("problems", [])), list(raw.get("flags", [])),
+                        float(raw.get("seconds", 0.0)))
+    gb.update_or_create_student(student)
+    gb.update_or_create_submission(assignment, student)
+    assignment_row = gb.find_assignment(assignment)
+    known_notebooks = {nb.name: nb for nb in assignment_row.notebooks}
+    auto_dir = root / "autograded" / student / assignment
+    fb_dir = out / "feedback" / student / assignment
+    for d in (auto_dir, fb_dir):
+        if d.exists():
+            shutil.rmtree(d)
+    for stem in sorted(known_notebooks):
+        nb_result = raw.get("notebooks", {}).get(f"{stem}.ipynb", {})
+        by_id = {c["grade_id"]: c for c in nb_result.get("cells", [])}
+        for gc in sorted(known_notebooks[stem].grade_cells, key=lambda c: c.name):
+            c = by_id.get(gc.name, {"score": 0.0, "status": "not graded", "reason": "no result for this cell"})
+            grade = gb.find_grade(gc.name, stem, assignment, student)
+            grade.auto_score = float(c["score"])
+            grade.manual_score = None
+            grade.needs_manual_grade = False
+            res.cells.append({"notebook": stem, "cell": gc.name, "score": float(c["score"]),
+                              "max_score": float(gc.max_score), "status": c["status"], "reason": c.get("reason", "")})
+        if nb_result.get("autograded"):
+            auto_dir.mkdir(parents=True, exist_ok=True)
+            (auto_dir / f"{stem}.ipynb").write_text(nb_result["autograded"], encoding="utf-8")
+        if nb_result.get("feedback_html"):
+            fb_dir.mkdir(parents=True, exist_ok=True)
+            (fb_dir / f"{stem}.html").write_text(nb_result["feedback_html"], encoding="utf-8")
+    gb.db.commit()
+    for p in res.problems:
+        logger.warning("%s/%s: %s", student, assignment, p)
+    for f in res.flags:
+        logger.warning("%s/%s: FLAG: %s", student, assignment, f)
+    for e in raw.get("replay_errors", []):
+        logger.error("%s/%s: replay: %s", student, assignment, e)
+    if raw.get("traceback"):
+        logger.error("%s/%s: grader traceback:\n%s", student, assignment, raw["traceback"])
+    logger.info("%s/%s: %.1f/%.1f in %.1f s", student, assignment, res.score, res.max_score, res.seconds)
+    return res
 
 
-def export(db_path: Path, results: list[StudentResult]) -> list[dict]:
-    """Per-cell rows from the gradebook for the graded (student, assignment) pairs."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _write_csvs(out: Path, db_path: Path, results: list[StudentResult]) -> None:
+    """CSVs from the gradebook (scores) and the results (reasons), in submission order."""
+    from nbgrader.api import Gradebook
 
     rows = []
     with Gradebook(f"sqlite:///{db_path}") as gb:
         for res in results:
-            try:
-                assignment = gb.find_assignment(res.assignment)
-            except MissingEntry:
-                continue
-            for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
-                try:
-                    sub = gb.find_submission_notebook(notebook.name, res.assignment, res.student)
-                except MissingEntry:
-                    sub = None
-                for grade_cell in sorted(notebook.grade_cells, key=lambda c: c.name):
-                    score, status = 0.0, "not graded"
-                    if sub is not None:
-                        g = gb.find_grade(grade_cell.name, notebook.name, res.assignment, res.student)
-                        score = float(g.score or 0.0)
-                        status = "passed" if score >= grade_cell.max_score else "failed"
-                    rows.append({
-                        "student": res.student, "assignment": res.assignment, "notebook": notebook.name,
-                        "cell": grade_cell.name, "score": score, "max_score": float(grade_cell.max_score),
-                        "status": status,
-                    })
-    return rows
-
-
-def _write_csvs(out: Path, rows: list[dict], results: list[StudentResult]) -> None:
-    fields = ["student", "assignment", "notebook", "cell", "score", "max_score", "status"]
-    _atomic_csv(out / "grades_by_cell.csv", fields, rows)
+            for c in res.cells:
+                g = gb.find_grade(c["cell"], c["notebook"], res.assignment, res.student)
+                rows.append({"student": res.student, "assignment": res.assignment, "notebook": c["notebook"],
+                             "cell": c["cell"], "score": float(g.score or 0.0), "max_score": float(g.max_score),
+                             "status": c["status"], "reason": c["reason"]})
+    _atomic_csv(out / "grades_by_cell.csv",
+                ["student", "assignment", "notebook", "cell", "score", "max_score", "status", "reason"], rows)
     summary = []
     for res in results:
         mine = [r for r in rows if r["student"] == res.student and r["assignment"] == res.assignment]
-        summary.append({
-            "student": res.student, "assignment": res.assignment,
-            "score": sum(r["score"] for r in mine), "max_score": sum(r["max_score"] for r in mine),
-            "problems": "; ".join(res.problems),
-        })
-    _atomic_csv(out / "grades.csv", ["student", "assignment", "score", "max_score", "problems"], summary)
+        summary.append({"student": res.student, "assignment": res.assignment,
+                        "score": sum(r["score"] for r in mine), "max_score": sum(r["max_score"] for r in mine),
+                        "problems": "; ".join(res.problems), "flags": "; ".join(res.flags)})
+    _atomic_csv(out / "grades.csv", ["student", "assignment", "score", "max_score", "problems", "flags"], summary)
 
 
 def _atomic_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
@@ -212,13 +312,3 @@ def _atomic_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
         w.writeheader()
         w.writerows(rows)
     tmp.replace(path)
-
-
-def _collect_feedback(root: Path, out: Path, results: list[StudentResult]) -> None:
-    for res in results:
-        src = root / "feedback" / res.student / res.assignment
-        dest = out / "feedback" / res.student / res.assignment
-        if dest.exists():
-            shutil.rmtree(dest)
-        if src.is_dir():
-            shutil.copytree(src, dest)

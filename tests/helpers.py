@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import os
 import re
 import time
@@ -111,8 +113,21 @@ def replace_solution(source: str, body: str) -> str:
     return new
 
 
+def solved(release_nb, source_nb):
+    """What an honest student hands in: the release, with each solution cell's stub replaced
+    by the source's solution (markers dropped). Test cells stay exactly as released."""
+    nb = copy.deepcopy(release_nb)
+    answers = {nbg(c)["grade_id"]: c.source for c in source_nb.cells if nbg(c).get("solution")}
+    for cell in nb.cells:
+        gid = nbg(cell).get("grade_id")
+        if nbg(cell).get("solution") and gid in answers:
+            cell.source = "\n".join(ln for ln in answers[gid].splitlines()
+                                    if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return nb
+
+
 __all__ = [
     "BEGIN_HIDDEN", "END_HIDDEN", "REPO", "SOURCE", "source_notebooks", "nb_id", "read", "nbg",
     "graded_cells", "solution_cells", "defined_functions", "points", "all_hidden_lines", "execute", "errors",
-    "html_text", "replace_solution",
+    "html_text", "replace_solution", "solved",
 ]
