@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 ARGS        ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup install data release lab formgrader test check clean browser-deps
+.PHONY: setup install data release lab formgrader test check clean browser-deps sandbox-deps
 
 # An isolated environment made with python3 -m venv, reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -36,7 +36,7 @@ lab: setup
 formgrader: setup
 	$(PY) -m autograder formgrader $(ARGS)
 
-test: setup browser-deps
+test: setup browser-deps sandbox-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
@@ -48,6 +48,17 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else \
 		echo "note: Chromium is missing and cannot be installed here (needs root and apt-get): browser tests will be skipped"; \
+	fi
+
+# The autograder runs every submission in a bubblewrap sandbox and refuses to grade
+# without one (unless told --unsandboxed). Installed with apt-get where that is possible.
+sandbox-deps:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing bubblewrap for the grading sandbox (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	else \
+		echo "note: bubblewrap is missing and cannot be installed here (needs root and apt-get): sandboxed grading tests will be skipped"; \
 	fi
 
 # A student checks a whole notebook with its visible checks:  make check NB=student/1_neural_networks/01_numpy_basics.ipynb

@@ -17,7 +17,9 @@ Output, all under ``OUT`` (safe to re-run: every run rewrites the same rows):
 - ``grades.csv``          one row per student and assignment: score, max_score, problems, flags
 - ``grades_by_cell.csv``  one row per student and graded cell: score, max_score, status, reason
 - ``feedback/<student>/<assignment>/<notebook>.html``  per-student feedback, hidden tests removed
-- ``grading.log``         what failed, and why, per student
+- ``grading.log``         what failed, and why, per student (this run)
+- ``results/<student>/<assignment>.json``  the last result of each submission; the CSVs are
+  built from all of these, so grading part of a class again keeps everyone else's rows
 - ``gradebook.db``        nbgrader's gradebook (``course/`` holds nbgrader's course root:
   release/, submitted/, autograded/)
 
@@ -185,7 +187,7 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
             res = _store(gb, raw, root, out, logger)
             results[(res.student, res.assignment)] = res
     ordered = [results[p] for p in pairs]
-    _write_csvs(out, db_path, ordered)
+    _write_csvs(out, db_path, _all_results(out))
     logger.info("graded %d submission(s) in %.1f s", len(ordered), time.perf_counter() - t0)
     if not sandboxed:
         log(UNSANDBOXED_BANNER)
@@ -270,6 +272,13 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
             fb_dir.mkdir(parents=True, exist_ok=True)
             (fb_dir / f"{stem}.html").write_text(nb_result["feedback_html"], encoding="utf-8")
     gb.db.commit()
+    saved = out / "results" / student / f"{assignment}.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    tmp = saved.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"student": student, "assignment": assignment, "problems": res.problems,
+                               "flags": res.flags, "seconds": res.seconds, "cells": res.cells}, indent=1),
+                   encoding="utf-8")
+    tmp.replace(saved)
     for p in res.problems:
         logger.warning("%s/%s: %s", student, assignment, p)
     for f in res.flags:
@@ -280,6 +289,15 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
         logger.error("%s/%s: grader traceback:\n%s", student, assignment, raw["traceback"])
     logger.info("%s/%s: %.1f/%.1f in %.1f s", student, assignment, res.score, res.max_score, res.seconds)
     return res
+
+
+def _all_results(out: Path) -> list[StudentResult]:
+    """Every submission graded into ``out`` so far (this run and earlier ones), sorted."""
+    found = []
+    for path in sorted((out / "results").glob("*/*.json")):
+        d = json.loads(path.read_text(encoding="utf-8"))
+        found.append(StudentResult(d["student"], d["assignment"], d["problems"], d["flags"], d["seconds"], d["cells"]))
+    return sorted(found, key=lambda r: (r.student, r.assignment))
 
 
 def _write_csvs(out: Path, db_path: Path, results: list[StudentResult]) -> None:

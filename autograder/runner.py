@@ -221,6 +221,8 @@ def run_notebook(path: Path, outdir: Path, cell_timeout: float, max_output: int,
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout, sys.stderr = real_out, real_err
+            # nobody debugs here: do not let a failed cell's traceback keep its memory alive
+            sys.last_type = sys.last_value = sys.last_traceback = None
         line = json.dumps({"index": index, "outputs": outputs.cell, "error": bool(error),
                            "execution_count": count}, default=str)
         cells_file.write(line + "\n")
@@ -262,28 +264,36 @@ def supervise(path: Path, outdir: Path, cell_timeout: float, grace: float, max_o
             os._exit(code)
     os.close(write_end)
     status = {"notebook": path.name, "killed": None, "last_started": None}
-    current, started_at, buffer = None, None, b""
-    while True:
-        wait = None if current is None else max(0.0, started_at + cell_timeout + grace - time.monotonic())
+    current, started_at, buffer, raw = None, None, b"", None
+    # The heartbeat pipe may stay open after the child ends (processes it forked inherit
+    # it), so the child's end is watched with waitpid, not with end-of-file.
+    while raw is None:
+        wait = 0.5 if current is None else min(0.5, max(0.0, started_at + cell_timeout + grace - time.monotonic()))
         ready, _, _ = select.select([read_end], [], [], wait)
-        if not ready:  # the current cell outlived its timeout and the interrupt
-            os.kill(pid, signal.SIGKILL)
-            status["killed"] = f"cell {current} ran past {cell_timeout:g} s and ignored the interrupt"
+        if ready:
+            chunk = os.read(read_end, 4096)
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                kind, _, idx = line.decode(errors="replace").partition(" ")
+                if kind == "start":
+                    current, started_at = idx, time.monotonic()
+                    status["last_started"] = idx
+                elif kind == "end":
+                    current = None
+            if not chunk:  # every writer closed the pipe
+                _, raw = os.waitpid(pid, 0)
+                break
+        done, raw_status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            raw = raw_status
             break
-        chunk = os.read(read_end, 4096)
-        if not chunk:
-            break  # the child closed the pipe: it ended
-        buffer += chunk
-        *lines, buffer = buffer.split(b"\n")
-        for line in lines:
-            kind, _, idx = line.decode(errors="replace").partition(" ")
-            if kind == "start":
-                current, started_at = idx, time.monotonic()
-                status["last_started"] = idx
-            elif kind == "end":
-                current = None
+        if current is not None and time.monotonic() > started_at + cell_timeout + grace:
+            os.kill(pid, signal.SIGKILL)  # the cell outlived its timeout and the interrupt
+            status["killed"] = f"cell {int(current) + 1} ran past {cell_timeout:g} s and ignored the interrupt"
+            _, raw = os.waitpid(pid, 0)
+            break
     os.close(read_end)
-    _, raw = os.waitpid(pid, 0)
     if os.WIFSIGNALED(raw):
         status["signal"] = os.WTERMSIG(raw)
     else:

@@ -276,6 +276,8 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
             score, status, reason = 0.0, "tampered", a.zeroed[gid]
         elif ran is None:
             score, status, reason = 0.0, "not run", stopped or "this cell did not run"
+        elif v is not None and not v.passed and v.recorded > 0:
+            score, status, reason = 0.0, "failed", "hidden tests failed: " + v.failures[0].splitlines()[0][:300]
         elif ran.get("error"):
             score, status, reason = 0.0, "failed", "the cell raised " + _first_error(a.cells[i]["outputs"])
         elif v is None:

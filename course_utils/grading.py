@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -91,8 +92,10 @@ def replay(records: dict[str, list[dict]]) -> Iterator[dict[str, Verdict]]:
 def _reference_like(fn: Any) -> bool:
     """Whether a "student" function is really a course_utils function (flagged, not judged)."""
     seen = 0
-    while hasattr(fn, "func") and seen < 5:  # functools.partial
-        fn, seen = fn.func, seen + 1
+    while isinstance(fn, functools.partial) and seen < 5:
+        # partial(helper, student_fn): the course's helper wraps the student's function
+        inner = [a for a in fn.args if callable(a)]
+        fn, seen = (inner[0] if inner else fn.func), seen + 1
     module = getattr(fn, "__module__", None) or ""
     return isinstance(module, str) and module.split(".")[0] == "course_utils"
 

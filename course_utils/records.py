@@ -75,7 +75,7 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject or value.dtype.kind not in "biufcSU":
             return {"unsupported": f"numpy array of dtype {value.dtype}", "text": ""}
-        return {"ndarray": _npy(np.ascontiguousarray(value))}
+        return {"ndarray": _npy(value)}  # np.save keeps 0-d shapes; ascontiguousarray would not
     if isinstance(value, np.generic):
         if value.dtype.kind not in "biufcSU":
             return {"unsupported": f"numpy scalar {type(value).__name__}", "text": ""}

@@ -1,13 +1,18 @@
-"""End to end: a fixture class graded by `python -m autograder grade` (nbgrader underneath),
-one grading run per track.
+"""End to end: a fixture class graded by `python -m autograder grade` (sandboxed workers,
+nbgrader's gradebook), one grading run per track.
+
+"Solved" below is what an honest student hands in: the release with each stub replaced by
+the source's solution (tests/helpers.py: solved).
 
 Every track:
-  alice  the source notebooks                          -> full marks
+  alice  solved                                        -> full marks
   bob    the untouched student release                 -> 0, and every cell still ran
-  carol  source, with exactly one function wrong       -> full minus that test's points
+  carol  solved, with exactly one function wrong       -> full minus that test's points
 Track 1 also:
-  dave   source, whose sigmoid also prints an overflow RuntimeWarning -> full marks
+  dave   solved, whose sigmoid also prints an overflow RuntimeWarning -> full marks
   erin   notebook 01 is corrupted JSON, the rest fine  -> 01 scores 0 and is reported; the rest graded
+
+The adversarial class (cheating and crashing submissions) is in test_grading_adversarial.py.
 """
 
 import csv
@@ -17,8 +22,11 @@ import sys
 import nbformat
 import pytest
 
-from autograder.preprocessors import STDERR_BANNER, hidden_lines
-from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_solution
+import time
+
+from autograder.preprocessors import hidden_lines
+from autograder.sandbox import available
+from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_solution, solved
 
 # One function per track made wrong for carol: (notebook stem, function, wrong solution body).
 # The function must be one that no other graded function of its notebook calls.
@@ -53,7 +61,8 @@ def _class(track, release_dir):
         students.update(dave={}, erin={})
     for stem, path in src.items():
         for name in students:
-            students[name][stem] = read(release_dir / track / path.name) if name == "bob" else read(path)
+            release = read(release_dir / track / path.name)
+            students[name][stem] = release if name == "bob" else solved(release, read(path))
     if track in WRONG:
         stem, fn, body = WRONG[track]
         _edit(students["carol"][stem], fn, body)
@@ -76,10 +85,14 @@ def graded(request, tmp_path_factory, release_dir):
             nbformat.write(nb, folder / f"{stem}.ipynb")
     if track == TRACK1:
         (subs / "erin" / track / f"{CORRUPT}.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour')
-    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)],
+    t0 = time.perf_counter()
+    # without bubblewrap the grader refuses untrusted work; this class is trusted fixtures
+    unsandboxed = [] if available()[0] else ["--unsandboxed"]
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--no-progress",
+                           *unsandboxed],
                           capture_output=True, text=True, timeout=3000)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return track, out, proc.stdout
+    return track, out, proc.stdout, time.perf_counter() - t0
 
 
 def _rows(out, name):
@@ -93,7 +106,7 @@ def _points(track):
 
 @pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_scores_per_student(graded, record_property):
-    track, out, stdout = graded
+    track, out, stdout, seconds = graded
     per_nb = _points(track)
     total = sum(sum(v.values()) for v in per_nb.values())
     scores = {r["student"]: (float(r["score"]), float(r["max_score"])) for r in _rows(out, "grades.csv")}
@@ -105,13 +118,15 @@ def test_scores_per_student(graded, record_property):
     if track == TRACK1:
         assert scores["dave"] == (total, total)
         assert scores["erin"] == (total - sum(per_nb[CORRUPT].values()), total)
-    seconds = [float(x.split(": ")[1].split(" s")[0]) for x in stdout.splitlines() if x.startswith("grade [")]
-    record_property("timing", (f"grading {track}: {len(seconds)} submissions", sum(seconds)))
+    n_nb = len(per_nb) * len(scores)
+    record_property("timing", (f"grading {track}: {len(scores)} submissions, {n_nb} notebooks, whole command", seconds))
+    flags = {r["student"]: r["flags"] for r in _rows(out, "grades.csv")}
+    assert not any(flags.values()), flags  # honest work is never flagged
 
 
 @pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_scores_per_cell(graded):
-    track, out, _ = graded
+    track, out, *_ = graded
     per_nb = _points(track)
     rows = _rows(out, "grades_by_cell.csv")
     n_students = len({r["student"] for r in rows})
@@ -126,7 +141,7 @@ def test_scores_per_cell(graded):
 @pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_untouched_release_ran_to_the_end(graded):
     """bob's autograded notebooks: every code cell executed; every graded cell met the stub."""
-    track, out, _ = graded
+    track, out, *_ = graded
     for path in sorted((out / "course" / "autograded" / "bob" / track).glob("*.ipynb")):
         nb = read(path)
         code = [c for c in nb.cells if c.cell_type == "code"]
@@ -139,7 +154,7 @@ def test_untouched_release_ran_to_the_end(graded):
 
 @pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_feedback_never_shows_hidden_tests(graded):
-    track, out, _ = graded
+    track, out, *_ = graded
     release_text = {p.stem: "\n".join(c.source for c in read(p).cells)
                     for p in (out / "course" / "release" / track).glob("*.ipynb")}
     files = sorted((out / "feedback").rglob("*.html"))
@@ -159,7 +174,7 @@ def test_feedback_never_shows_hidden_tests(graded):
 
 @pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_malformed_submission_is_reported_and_the_rest_graded(graded):
-    track, out, stdout = graded
+    track, out, stdout, _ = graded
     erin = next(r for r in _rows(out, "grades.csv") if r["student"] == "erin")
     assert f"{CORRUPT}.ipynb is not a notebook (invalid JSON" in erin["problems"]
     assert "problem" in stdout
@@ -172,17 +187,19 @@ def test_malformed_submission_is_reported_and_the_rest_graded(graded):
 
 @pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
-    track, out, _ = graded
+    track, out, *_ = graded
     stem, fn, _ = WARN
     nb = read(out / "course" / "autograded" / "dave" / track / f"{stem}.ipynb")
     cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{fn}")
-    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-    assert STDERR_BANNER.strip() in text and "RuntimeWarning" in text and "overflow" in text
+    err = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o["name"] == "stderr")
+    assert "RuntimeWarning" in err and "overflow" in err
+    rows = {(r["notebook"], r["cell"]): r for r in _rows(out, "grades_by_cell.csv") if r["student"] == "dave"}
+    assert rows[(stem, f"test_{fn}")]["status"] == "passed"
 
 
 @pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_feedback_tells_bob_what_to_do(graded):
-    track, out, _ = graded
+    track, out, *_ = graded
     text = html_text(out / "feedback" / "bob" / track / "01_numpy_basics.html")
     assert "is not implemented yet" in text
 
