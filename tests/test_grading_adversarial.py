@@ -87,7 +87,7 @@ def build_class(tmp: Path, release_nb):
     def partial(s):
         _body(s, "L2", "    return float(np.sum(np.abs(y - yhat) ** 2)) + 0.5")
         _body(s, "normalize_rows", "    return x / np.linalg.norm(x, axis=0, keepdims=True)")
-    student("honest_partial", 7, ["test_L2: hidden tests failed", "test_normalize_rows: hidden tests failed"],
+    student("honest_partial", 7, ["test_L2: the cell raised CheckFailed", "test_normalize_rows: the cell raised CheckFailed"],
             edit=partial)
 
     def warn(s):
@@ -353,7 +353,8 @@ def test_regrading_part_of_the_class_keeps_everyone_else(adversarial, tmp_path):
     def dump():
         with sqlite3.connect(out / "gradebook.db") as db:
             return sorted(db.execute(
-                "select s.student_id, gc.name, g.auto_score from grade g join grade_cells gc on g.cell_id = gc.id "
+                "select s.student_id, bc.name, g.auto_score, g.manual_score, g.needs_manual_grade from grade g "
+                "join base_cell bc on g.cell_id = bc.id "
                 "join submitted_notebook sn on g.notebook_id = sn.id join submitted_assignment s "
                 "on sn.assignment_id = s.id").fetchall())
     before, csv_before = dump(), _rows(out / "grades.csv")
