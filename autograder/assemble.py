@@ -214,5 +214,24 @@ def _tampered_md(cell: dict, tc: TemplateCell) -> bool:
     return bool(md.get("locked")) != bool(tc.nbgrader.get("locked")) or bool(md.get("grade")) != bool(tc.nbgrader.get("grade"))
 
 
+def solved_submission(release_nb: dict, source_nb: dict) -> dict:
+    """What an honest student hands in: the release, each solution stub replaced by the
+    source's solution (without the solution markers); every other cell exactly as released.
+
+    Used to check the grader end to end (tests, benchmark): it must give full marks.
+    """
+    import copy
+
+    nb = copy.deepcopy(release_nb)
+    answers = {_nbgrader(c).get("grade_id"): cell_text(c) for c in source_nb.get("cells", [])
+               if _nbgrader(c).get("solution")}
+    for cell in nb.get("cells", []):
+        md = _nbgrader(cell)
+        if md.get("solution") and md.get("grade_id") in answers:
+            cell["source"] = "\n".join(ln for ln in answers[md["grade_id"]].splitlines()
+                                       if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return nb
+
+
 def notebook_json(cells: list[dict], metadata: dict) -> str:
     return json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 4})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 
 import os
 import re
@@ -114,16 +113,10 @@ def replace_solution(source: str, body: str) -> str:
 
 
 def solved(release_nb, source_nb):
-    """What an honest student hands in: the release, with each solution cell's stub replaced
-    by the source's solution (markers dropped). Test cells stay exactly as released."""
-    nb = copy.deepcopy(release_nb)
-    answers = {nbg(c)["grade_id"]: c.source for c in source_nb.cells if nbg(c).get("solution")}
-    for cell in nb.cells:
-        gid = nbg(cell).get("grade_id")
-        if nbg(cell).get("solution") and gid in answers:
-            cell.source = "\n".join(ln for ln in answers[gid].splitlines()
-                                    if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-    return nb
+    """What an honest student hands in (autograder.assemble.solved_submission), as a NotebookNode."""
+    from autograder.assemble import solved_submission
+
+    return nbformat.from_dict(solved_submission(release_nb, source_nb))
 
 
 __all__ = [
