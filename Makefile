@@ -53,10 +53,10 @@ browser-deps:
 # The autograder runs every submission in a bubblewrap sandbox and refuses to grade
 # without one (unless told --unsandboxed). Installed with apt-get where that is possible.
 sandbox-deps:
-	@if command -v bwrap >/dev/null 2>&1; then :; \
+	@if command -v bwrap >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing bubblewrap for the grading sandbox (apt-get)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+		echo "installing bubblewrap (and setpriv) for the grading sandbox (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap util-linux >/dev/null; \
 	else \
 		echo "note: bubblewrap is missing and cannot be installed here (needs root and apt-get): sandboxed grading tests will be skipped"; \
 	fi

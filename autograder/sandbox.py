@@ -75,6 +75,9 @@ def available() -> tuple[bool, str]:
         bwrap = shutil.which("bwrap")
         if not bwrap:
             _PROBE = (False, "bubblewrap (bwrap) is not installed; install it with `apt-get install bubblewrap`")
+        elif os.geteuid() == 0 and not shutil.which("setpriv"):
+            _PROBE = (False, "setpriv is missing (needed to drop root inside the sandbox); "
+                             "install it with `apt-get install util-linux`")
         else:
             try:
                 r = subprocess.run([bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "--proc", "/proc",

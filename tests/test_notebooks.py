@@ -34,6 +34,8 @@ def test_conventions(path):
     hidden_names = [n for c in tests for n in re.findall(r'HiddenTest\(\s*"(\w+)"', c.source)]
     for name in graded_names:
         assert name in hidden_names, f"{name} has no HiddenTest"
+    # the grader keys recorded results by test name: one HiddenTest per name per notebook
+    assert len(hidden_names) == len(set(hidden_names)), "each HiddenTest name is used once per notebook"
     seeds = [s for c in tests for s in re.findall(r"seed=(\d+)", c.source)]
     assert len(seeds) == len(set(seeds)), "every hidden test uses its own seed"
     for c in tests:
