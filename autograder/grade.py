@@ -242,6 +242,7 @@ def _execute(jobs: list[dict], workers: int, scheduler: str | None, progress: bo
 
 def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> StudentResult:
     """Write one worker result: gradebook rows, autograded notebooks, feedback. Coordinator only."""
+    t0 = time.perf_counter()
     student, assignment = raw["student"], raw["assignment"]
     res = StudentResult(student, assignment, list(raw.get("problems", [])), list(raw.get("flags", [])),
                         float(raw.get("seconds", 0.0)))
@@ -287,7 +288,8 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
         logger.error("%s/%s: replay: %s", student, assignment, e)
     if raw.get("traceback"):
         logger.error("%s/%s: grader traceback:\n%s", student, assignment, raw["traceback"])
-    logger.info("%s/%s: %.1f/%.1f in %.1f s", student, assignment, res.score, res.max_score, res.seconds)
+    logger.info("%s/%s: %.1f/%.1f in %.1f s (worker); stored in %.3f s (coordinator)", student, assignment,
+                res.score, res.max_score, res.seconds, time.perf_counter() - t0)
     return res
 
 
