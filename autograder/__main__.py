@@ -71,6 +71,8 @@ def main(argv=None) -> int:
     p.add_argument("--max-procs", type=int, default=d.max_procs, help=f"processes and threads at once (default {d.max_procs})")
     p.add_argument("--max-file-mb", type=int, default=d.max_file_mb, help=f"largest file written, MiB (default {d.max_file_mb})")
     p.add_argument("--max-output", type=int, default=d.max_output, help=f"output bytes kept per notebook (default {d.max_output})")
+    p.add_argument("--disk-mb", type=int, default=d.disk_mb,
+                   help=f"MiB the sandbox may write in its home and in /tmp, each (RAM-backed; default {d.disk_mb})")
 
     args = parser.parse_args(argv)
     if args.command == "release":
@@ -101,7 +103,7 @@ def main(argv=None) -> int:
 
         limits = Limits(wall_time=args.wall_time, cell_timeout=args.cell_timeout, cpu_time=args.cpu_time,
                         memory_mb=args.memory_mb, max_procs=args.max_procs, max_file_mb=args.max_file_mb,
-                        max_output=args.max_output)
+                        max_output=args.max_output, disk_mb=args.disk_mb)
         try:
             results = grade(args.submissions, args.out, source=args.source, workers=args.workers, limits=limits,
                             scheduler=args.scheduler, unsandboxed=args.unsandboxed, progress=not args.no_progress)

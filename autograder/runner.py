@@ -310,8 +310,18 @@ def main(argv=None) -> int:
     p.add_argument("--grace", type=float, default=5.0)
     p.add_argument("--max-output", type=int, default=2_000_000, help="bytes of output kept per notebook")
     p.add_argument("--in-sandbox", action="store_true", help="kill every other process after each notebook")
+    p.add_argument("--stage", type=Path, default=None, help="copy the notebooks from this folder first")
+    p.add_argument("--mpl-cache", type=Path, default=None, help="copy this matplotlib cache into $MPLCONFIGDIR first")
     p.add_argument("notebooks", nargs="+", type=Path)
     args = p.parse_args(argv)
+    import shutil
+
+    if args.mpl_cache and os.environ.get("MPLCONFIGDIR"):
+        shutil.copytree(args.mpl_cache, os.environ["MPLCONFIGDIR"], dirs_exist_ok=True)
+    if args.stage:
+        for nb in args.notebooks:
+            nb.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(args.stage / nb.name, nb)
     # warm imports once, before the forks
     import numpy  # noqa: F401
     import matplotlib

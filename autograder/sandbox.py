@@ -56,6 +56,7 @@ class Limits:
     max_procs: int = 64            # processes and threads at once
     max_file_mb: int = 256         # largest file the sandbox may write, MiB
     max_output: int = 2_000_000    # bytes of output kept per notebook
+    disk_mb: int = 512             # size of the sandbox's home and of its /tmp (RAM-backed), MiB each
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -188,8 +189,11 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     home = "/home/student" if sandboxed else str(workdir)
     outdir = workdir / ".grader"
     outdir.mkdir(exist_ok=True)
-    mpl = workdir / ".config" / "matplotlib"
-    shutil.copytree(matplotlib_cache(), mpl, dirs_exist_ok=True)
+    stems = [Path(nb).stem for nb in notebooks]
+    for stem in stems:  # the only files the sandbox may write on the host's disk
+        for suffix in (".cells.jsonl", ".records.jsonl", ".status.json"):
+            (outdir / f"{stem}{suffix}").touch()
+    mpl_src = matplotlib_cache()
     env = {
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         "HOME": home, "USER": "student", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
@@ -203,7 +207,12 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     runner = [sys.executable, "-m", "autograder.runner", "--outdir", f"{home}/.grader",
               "--cell-timeout", str(limits.cell_timeout), "--max-output", str(limits.max_output)]
     if sandboxed:
-        runner.append("--in-sandbox")
+        # home and /tmp are size-limited tmpfs: writing files cannot fill the host's disk or
+        # take more than disk_mb of its memory. The submission and the matplotlib cache are
+        # mounted read-only and copied in by the runner; only .grader/ is on the host's disk.
+        runner += ["--in-sandbox", "--stage", f"{home}/.submission", "--mpl-cache", f"{home}/.mpl-cache"]
+    else:
+        shutil.copytree(mpl_src, workdir / ".config" / "matplotlib", dirs_exist_ok=True)
     runner += [f"{home}/work/{nb}" for nb in notebooks]
     is_root = os.geteuid() == 0
 
@@ -244,11 +253,17 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     base = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--hostname", "grading",
             *_bind_args(_ro_paths(), [Path(home)]),
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-            "--bind", str(workdir), home, "--chdir", f"{home}/work"]
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(limits.disk_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp",
+            "--size", str(limits.disk_mb * 2**20), "--perms", "1777", "--tmpfs", home,
+            "--ro-bind", str(workdir / "work"), f"{home}/.submission",
+            "--ro-bind", str(mpl_src), f"{home}/.mpl-cache",
+            "--bind", str(outdir), f"{home}/.grader",
+            "--perms", "1777", "--dir", f"{home}/work", "--chdir", f"{home}/work"]
     if is_root:
         with uid_slot() as uid:
-            for p in [workdir, *workdir.rglob("*")]:
+            os.chmod(outdir, 0o755)  # root's: the sandbox may append to its files, not add new ones
+            for p in outdir.iterdir():
                 os.chown(p, uid, uid, follow_symlinks=False)
             drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
                     "--inh-caps=-all", "--bounding-set=-all", "--"]

@@ -36,7 +36,7 @@ TRACK, STEM = "1_neural_networks", "01_numpy_basics"
 POINTS = {"basic_sigmoid": 1, "sigmoid": 1, "sigmoid_derivative": 1, "image2vector": 1, "normalize_rows": 2,
           "softmax": 2, "L1": 1, "L2": 1}
 TOKEN = "adversarial-7f3a"  # in every attack process's command line, to find survivors
-LIMITS = ["--cell-timeout", "8", "--memory-mb", "2048", "--max-procs", "64", "--wall-time", "240"]
+LIMITS = ["--cell-timeout", "8", "--memory-mb", "2048", "--max-procs", "64", "--wall-time", "240", "--disk-mb", "300"]
 
 
 def _solution(source_nb, fn):
@@ -199,6 +199,15 @@ def build_class(tmp: Path, release_nb):
     student("imports_reference", 10, flags=["solution cell softmax uses course_utils",
                                             "the graded function is a course_utils function"], edit=reference)
 
+    def disk_filler(s):
+        _append(s, "L1", "import os\nfor _d in ('/tmp', '.'):\n    try:\n        for _i in range(20):\n"
+                         "            with open(os.path.join(_d, f'fill{_i}'), 'wb') as _f:\n"
+                         "                _f.write(b'x' * 100_000_000)\n        print('disk: wrote 2 GB')\n"
+                         "    except OSError as e:\n        print('disk full in', _d, ':', e.strerror)\n"
+                         "    for _i in range(20):\n        try:\n            os.remove(os.path.join(_d, f'fill{_i}'))\n"
+                         "        except OSError:\n            pass\n")
+    student("fills_disk_and_tmp", 10, edit=disk_filler)
+
     def output_flood(s):
         _append(s, "basic_sigmoid", "for _ in range(1000):\n    print('x' * 1_000_000)\n")
     student("gigabyte_of_output", 10, edit=output_flood)
@@ -328,6 +337,7 @@ def test_attacks_saw_nothing(adversarial):
     assert outputs("writes_other_students_files").count("blocked:") == 3
     assert outputs("network_access").count("network blocked:") == 2
     assert "fork bomb stopped after" in outputs("fork_bomb")
+    assert outputs("fills_disk_and_tmp").count("disk full in") == 2
     assert "output truncated by the grader" in outputs("gigabyte_of_output")
     size = (adversarial["out"] / "feedback" / "gigabyte_of_output" / TRACK / f"{STEM}.html").stat().st_size
     assert size < 10_000_000
