@@ -64,7 +64,8 @@ class Outputs:
             return
         room = self.limit - self.used
         if len(text) > room and not self.truncated:
-            self.stream(name, text[:max(room, 0)]) if room > 0 else None
+            if room > 0:  # keep what fits, then the notice
+                self.stream(name, text[:room])
             self._fits(self.limit + 1)
             return
         if not self._fits(len(text)):

@@ -202,8 +202,10 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
         "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
         "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", **course.SINGLE_THREAD_BLAS,
     }
-    if os.environ.get("COURSE_DATA_DIR"):
-        env["COURSE_DATA_DIR"] = os.environ["COURSE_DATA_DIR"]
+    # the replay in the worker draws hidden inputs with the same salt as the sandbox
+    for key in ("COURSE_DATA_DIR", "COURSE_UTILS_SEED_SALT"):
+        if os.environ.get(key):
+            env[key] = os.environ[key]
     runner = [sys.executable, "-m", "autograder.runner", "--outdir", f"{home}/.grader",
               "--cell-timeout", str(limits.cell_timeout), "--max-output", str(limits.max_output)]
     if sandboxed:

@@ -99,7 +99,7 @@ def _read_cells(path: Path, max_bytes: int) -> tuple[dict[int, dict], bool]:
     return cells, done
 
 
-def _status_text(status: dict | None, run_result, limits: Limits, cells_total: int) -> str | None:
+def _status_text(status: dict | None, run_result, limits: Limits) -> str | None:
     """Why a notebook stopped early, in words; None if it ran to the end."""
     if run_result is not None and run_result.timed_out:
         return f"the submission ran past its wall-time limit of {limits.wall_time:g} s and was stopped"
@@ -243,7 +243,7 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
         status = status if isinstance(status, dict) else None
     except (OSError, ValueError):
         status = None
-    stopped = None if done else (_status_text(status, run_result, limits, len(a.cells))
+    stopped = None if done else (_status_text(status, run_result, limits)
                                  or "the notebook did not run to the end")
     if stopped:
         result["problems"].append(f"{name}: {stopped}")

@@ -134,6 +134,7 @@ class HiddenTest:
         self.atol = atol
         self.failures: list[str] = []
         self.count = 0
+        self._replay_count = 0  # replay mode: cases that had a readable recorded result
         self._replay = _REPLAY
         record_path = os.environ.get(RECORD_ENV) if _REPLAY is None else None
         self._writer = RecordWriter(record_path) if record_path else None
@@ -210,7 +211,7 @@ class HiddenTest:
             raise CheckFailed(f"the recorded result is unreadable ({exc})") from None
         if isinstance(got, Unsupported):
             raise CheckFailed(f"{self.name} returned a {got.type_name}, which is not a value the course expects")
-        self._replay_count = getattr(self, "_replay_count", 0) + 1
+        self._replay_count += 1
         return got
 
     def expect(self, condition: bool, message: str) -> None:
@@ -230,8 +231,7 @@ class HiddenTest:
             print(f"\u2714 {self.name}: {self.count} hidden check(s) recorded; the grader judges them.")
             return
         if self._replay is not None:
-            self._replay.verdicts[self.name] = Verdict(self.name, self.count, list(self.failures),
-                                                       getattr(self, "_replay_count", 0))
+            self._replay.verdicts[self.name] = Verdict(self.name, self.count, list(self.failures), self._replay_count)
         if self.failures:
             head = f"{self.name}: {len(self.failures)} of {self.count} hidden checks failed."
             raise CheckFailed("\n".join([head, *self.failures]))
