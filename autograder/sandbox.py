@@ -254,9 +254,11 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
         raise SandboxUnavailable(why)
     base = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--hostname", "grading",
+            # /tmp first: the kit itself may live under /tmp (a fresh clone), and a tmpfs
+            # mounted later would hide those binds
+            "--size", str(limits.disk_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp",
             *_bind_args(_ro_paths(), [Path(home)]),
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(limits.disk_mb * 2**20), "--perms", "1777", "--tmpfs", "/tmp",
             "--size", str(limits.disk_mb * 2**20), "--perms", "1777", "--tmpfs", home,
             "--ro-bind", str(workdir / "work"), f"{home}/.submission",
             "--ro-bind", str(mpl_src), f"{home}/.mpl-cache",
