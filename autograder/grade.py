@@ -43,7 +43,7 @@ from . import course
 from .assemble import build_template
 from .release import build_release
 from .sandbox import Limits, available
-from .worker import MAX_NOTEBOOK_BYTES, grade_submission
+from .worker import grade_submission, too_big
 
 
 class SandboxRefused(RuntimeError):
@@ -113,8 +113,8 @@ def _read_files(folder: Path) -> dict[str, bytes | str]:
         try:
             if p.is_symlink() or not p.is_file():
                 files[p.name] = "is not a regular file"
-            elif p.stat().st_size > MAX_NOTEBOOK_BYTES:
-                files[p.name] = f"is {p.stat().st_size / 1e6:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+            elif too_big(p.stat().st_size):  # never read a huge file into memory
+                files[p.name] = too_big(p.stat().st_size)
             else:
                 files[p.name] = p.read_bytes()
         except OSError as exc:

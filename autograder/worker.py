@@ -33,10 +33,17 @@ MAX_CELLS = 1000
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 
 
+def too_big(size: int) -> str | None:
+    """Why a notebook file of ``size`` bytes is not graded, or None."""
+    if size > MAX_NOTEBOOK_BYTES:
+        return f"is {size / 1e6:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+    return None
+
+
 def check_notebook(raw: bytes, max_cells: int = MAX_CELLS) -> tuple[dict | None, str | None]:
     """(notebook dict, None) if ``raw`` can be graded, else (None, why not)."""
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        return None, f"is {len(raw) / 1e6:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit"
+    if too_big(len(raw)):
+        return None, too_big(len(raw))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
