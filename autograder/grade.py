@@ -170,20 +170,25 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
     templates = {a: templates_for(root / "release", source, a) for a in sorted({a for _, a in pairs})}
     scratch = course.BUILD / "sandboxes"
     scratch.mkdir(parents=True, exist_ok=True)
-    jobs = [{"student": s, "assignment": a, "files": _read_files(submissions / s / a), "templates": templates[a],
-             "limits": limits.as_dict(), "sandboxed": sandboxed,
-             "scratch": None if scheduler else str(scratch)} for s, a in pairs]
+    scratch_dir = None if scheduler else str(scratch)
+
+    def make_job(pair: tuple[str, str]) -> dict:
+        # read only when the job is handed out: a class's files never sit in memory all at once
+        s, a = pair
+        return {"student": s, "assignment": a, "files": _read_files(submissions / s / a), "templates": templates[a],
+                "limits": limits.as_dict(), "sandboxed": sandboxed, "scratch": scratch_dir}
+
     engine = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local worker(s)"
-    logger.info("grading %d submission(s) on %s, %s; limits: %s", len(jobs), engine,
+    logger.info("grading %d submission(s) on %s, %s; limits: %s", len(pairs), engine,
                 "sandboxed (bubblewrap)" if sandboxed else "UNSANDBOXED", limits.as_dict())
-    log(f"grade: {len(jobs)} submission(s) on {engine}" + ("" if sandboxed else " -- UNSANDBOXED"))
+    log(f"grade: {len(pairs)} submission(s) on {engine}" + ("" if sandboxed else " -- UNSANDBOXED"))
 
     t0 = time.perf_counter()
     results: dict[tuple[str, str], StudentResult] = {}
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{db_path}") as gb:
-        for raw in _execute(jobs, workers, scheduler, progress):
+        for raw in _execute(pairs, make_job, workers, scheduler, progress):
             res = _store(gb, raw, root, out, logger)
             results[(res.student, res.assignment)] = res
     ordered = [results[p] for p in pairs]
@@ -194,15 +199,20 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
     return ordered
 
 
-def _execute(jobs: list[dict], workers: int, scheduler: str | None, progress: bool):
-    """Yield worker results as they finish, with a progress bar; a lost task still yields a result."""
+def _execute(pairs: list[tuple[str, str]], make_job, workers: int, scheduler: str | None, progress: bool):
+    """Yield worker results as they finish, with a progress bar; a lost task still yields a result.
+
+    At most twice as many jobs as there are workers are handed out at a time, so the
+    coordinator holds only those submissions' files in memory, whatever the class size.
+    """
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(jobs), desc="grading", unit="submission", disable=not progress or not jobs,
+    bar = tqdm(total=len(pairs), desc="grading", unit="submission", disable=not progress or not pairs,
                file=sys.stderr, dynamic_ncols=True)
+    todo = iter(pairs)
 
-    def lost(job, exc):
-        return {"student": job["student"], "assignment": job["assignment"], "notebooks": {}, "flags": [],
+    def lost(pair, exc):
+        return {"student": pair[0], "assignment": pair[1], "notebooks": {}, "flags": [],
                 "problems": [f"grading failed ({type(exc).__name__}: {str(exc)[:300]}); scored 0"], "seconds": 0.0}
 
     try:
@@ -210,32 +220,58 @@ def _execute(jobs: list[dict], workers: int, scheduler: str | None, progress: bo
             from distributed import Client, as_completed
 
             with Client(scheduler, timeout="30s") as client:
-                futures = {client.submit(grade_submission, job, pure=False, key=f"grade-{i}-{job['student']}"): job
-                           for i, job in enumerate(jobs)}
-                for fut in as_completed(futures):
-                    job = futures[fut]
+                window = 2 * max(1, sum(client.nthreads().values()))
+                futures = {}
+
+                def submit_next() -> bool:
+                    pair = next(todo, None)
+                    if pair is None:
+                        return False
+                    fut = client.submit(grade_submission, make_job(pair), pure=False,
+                                        key=f"grade-{len(futures)}-{pair[0]}-{pair[1]}")
+                    futures[fut] = pair
+                    queue.add(fut)
+                    return True
+
+                queue = as_completed()
+                for _ in range(window):
+                    if not submit_next():
+                        break
+                for fut in queue:
                     try:
                         yield fut.result()
                     except Exception as exc:
-                        yield lost(job, exc)
+                        yield lost(futures[fut], exc)
+                    fut.release()
                     bar.update(1)
+                    submit_next()
         elif workers == 1:
-            for job in jobs:
-                yield grade_submission(job)
+            for pair in todo:
+                yield grade_submission(make_job(pair))
                 bar.update(1)
         else:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+            from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
             ctx = multiprocessing.get_context("forkserver")
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = {pool.submit(grade_submission, job): job for job in jobs}
-                for fut in as_completed(futures):
-                    try:
-                        yield fut.result()
-                    except Exception as exc:  # a worker process died
-                        yield lost(futures[fut], exc)
-                    bar.update(1)
+                running = {}
+                for pair in todo:
+                    running[pool.submit(grade_submission, make_job(pair))] = pair
+                    if len(running) >= 2 * workers:
+                        break
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        pair = running.pop(fut)
+                        try:
+                            yield fut.result()
+                        except Exception as exc:  # a worker process died
+                            yield lost(pair, exc)
+                        bar.update(1)
+                        nxt = next(todo, None)
+                        if nxt is not None:
+                            running[pool.submit(grade_submission, make_job(nxt))] = nxt
     finally:
         bar.close()
 
