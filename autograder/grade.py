@@ -21,7 +21,7 @@ Output, all under ``OUT`` (safe to re-run: every run rewrites the same rows):
 - ``results/<student>/<assignment>.json``  the last result of each submission; the CSVs are
   built from all of these, so grading part of a class again keeps everyone else's rows
 - ``gradebook.db``        nbgrader's gradebook (``course/`` holds nbgrader's course root:
-  release/, submitted/, autograded/)
+  release/ and autograded/)
 
 One bad submission never stops the class: it gets a score and a reason, and the rest is graded.
 """

@@ -185,10 +185,10 @@ def grade_submission(job: dict) -> dict:
         result["problems"].append(f"grading failed ({type(exc).__name__}: {exc}); scored 0")
         result["traceback"] = traceback.format_exc()
         for name, tdict in job["templates"].items():
-            t = Template.from_dict(tdict)
-            result["notebooks"].setdefault(name, {"cells": [
-                {"grade_id": c.grade_id, "points": c.points, "score": 0.0, "status": "not graded",
-                 "reason": "grading failed"} for c in t.grade_cells]})
+            entry = result["notebooks"].setdefault(name, {"cells": []})
+            if not entry["cells"]:  # the failure came before this notebook was scored
+                entry["cells"] = [{"grade_id": c.grade_id, "points": c.points, "score": 0.0, "status": "not graded",
+                                   "reason": "grading failed"} for c in Template.from_dict(tdict).grade_cells]
     result["seconds"] = time.perf_counter() - t0
     return result
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from autograder import course  # noqa: E402
 from autograder.assemble import solved_submission  # noqa: E402
+from autograder.grade import default_workers  # noqa: E402
 from autograder.release import build_release  # noqa: E402
 
 TRACK = "1_neural_networks"
@@ -94,7 +95,7 @@ def this_grader(work: Path, source: Path, submissions: Path, workers: int) -> tu
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=40)
-    p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    p.add_argument("--workers", type=int, default=default_workers())
     p.add_argument("--notebook", default="01_numpy_basics")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
     args = p.parse_args(argv)

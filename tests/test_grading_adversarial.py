@@ -39,18 +39,19 @@ TOKEN = "adversarial-7f3a"  # in every attack process's command line, to find su
 LIMITS = ["--cell-timeout", "8", "--memory-mb", "2048", "--max-procs", "64", "--wall-time", "240", "--disk-mb", "300"]
 
 
-def _solution(source_nb, fn):
-    return next(c for c in source_nb.cells if nbg(c).get("grade_id") == fn)
+def _cell(nb, grade_id):
+    """The cell with this nbgrader id (a solution cell's id is its function's name)."""
+    return next(c for c in nb.cells if nbg(c).get("grade_id") == grade_id)
 
 
 def _append(source_nb, fn, code):
     """Add code after the solution of ``fn`` (inside its solution cell, so it runs there)."""
-    cell = _solution(source_nb, fn)
+    cell = _cell(source_nb, fn)
     cell.source = cell.source.replace("### END SOLUTION", "### END SOLUTION\n" + code, 1)
 
 
 def _body(source_nb, fn, body):
-    cell = _solution(source_nb, fn)
+    cell = _cell(source_nb, fn)
     cell.source = replace_solution(cell.source, body)
 
 
@@ -68,16 +69,15 @@ def build_class(tmp: Path, release_nb):
     marker = tmp / "escaped-marker.txt"
     cls = {}
 
-    def student(name, score, reasons=(), *, edit=None, raw=None, flags=()):
+    def student(name, score, reasons=(), *, edit=None, handed_in=None, raw=None, flags=()):
+        """``edit`` changes the source before it is solved; ``handed_in`` the solved notebook."""
         if raw is None:
             s = read(SOURCE / TRACK / f"{STEM}.ipynb")
-            nb = solved(release_nb, s)
             if edit:
-                s2 = read(SOURCE / TRACK / f"{STEM}.ipynb")
-                edit(s2)
-                nb = solved(release_nb, s2)
-                if getattr(edit, "post", None):
-                    edit.post(nb)
+                edit(s)
+            nb = solved(release_nb, s)
+            if handed_in:
+                handed_in(nb)
             raw = nbformat.writes(nb).encode("utf-8")
         cls[name] = (raw, score, list(reasons), list(flags))
 
@@ -192,12 +192,10 @@ def build_class(tmp: Path, release_nb):
                                     "    except OSError as e:\n        print('network blocked:', type(e).__name__)\n")
     student("network_access", 10, edit=network)
 
-    def reference(s):
-        pass
-    reference.post = lambda nb: setattr(next(c for c in nb.cells if nbg(c).get("grade_id") == "softmax"), "source",
-                                        "from course_utils.activations import softmax_rows as softmax")
     student("imports_reference", 10, flags=["solution cell softmax uses course_utils",
-                                            "the graded function is a course_utils function"], edit=reference)
+                                            "the graded function is a course_utils function"],
+            handed_in=lambda nb: setattr(_cell(nb, "softmax"), "source",
+                                         "from course_utils.activations import softmax_rows as softmax"))
 
     def disk_filler(s):
         _append(s, "L1", "import os\nfor _d in ('/tmp', '.'):\n    try:\n        for _i in range(20):\n"
@@ -218,30 +216,14 @@ def build_class(tmp: Path, release_nb):
             raw=nbformat.writes(solved(release_nb, src_nb)).replace("sigmoid", "sigmo\u00efd", 1).encode("latin-1", "replace"))
     student("not_a_notebook", 0, ["is not a notebook"], raw=b'{"hello": "a JSON file, but not a notebook"}')
 
-    def many_cells(s):
-        pass
-    many_cells.post = lambda nb: nb.cells.extend(nbformat.v4.new_code_cell("") for _ in range(3000))
-    student("thousands_of_cells", 0, ["cells, more than the limit of 1000"], edit=many_cells)
-
-    def delete_test(s):
-        pass
-    delete_test.post = lambda nb: nb.cells.remove(next(c for c in nb.cells if nbg(c).get("grade_id") == "test_softmax"))
+    student("thousands_of_cells", 0, ["cells, more than the limit of 1000"],
+            handed_in=lambda nb: nb.cells.extend(nbformat.v4.new_code_cell("") for _ in range(3000)))
     student("deleted_test_cell", 8, ["test cell test_softmax was deleted or its nbgrader metadata removed"],
-            edit=delete_test)
-
-    def strip(s):
-        pass
-    strip.post = lambda nb: next(c for c in nb.cells if nbg(c).get("grade_id") == "test_L1").metadata.pop("nbgrader")
-    student("stripped_test_metadata", 9, ["test cell test_L1 was deleted or its nbgrader metadata removed"], edit=strip)
-
-    def tamper(s):
-        pass
-
-    def _tamper(nb):
-        cell = next(c for c in nb.cells if nbg(c).get("grade_id") == "test_sigmoid")
-        cell.source = "print('all good')"
-    tamper.post = _tamper
-    student("tampered_test_cell", 9, ["test cell test_sigmoid was modified"], edit=tamper)
+            handed_in=lambda nb: nb.cells.remove(_cell(nb, "test_softmax")))
+    student("stripped_test_metadata", 9, ["test cell test_L1 was deleted or its nbgrader metadata removed"],
+            handed_in=lambda nb: _cell(nb, "test_L1").metadata.pop("nbgrader"))
+    student("tampered_test_cell", 9, ["test cell test_sigmoid was modified"],
+            handed_in=lambda nb: setattr(_cell(nb, "test_sigmoid"), "source", "print('all good')"))
     return cls
 
 
