@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from course_utils.checks import CheckFailed
+from course_utils.grading.checks import CheckFailed
 from course_utils.grading import Verdict, replay
 
 from .assemble import Template

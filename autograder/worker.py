@@ -239,7 +239,7 @@ def _grade(job: dict, result: dict) -> None:
 
 
 def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, limits: Limits, result: dict) -> None:
-    from course_utils.records import read_records
+    from course_utils.grading.records import read_records
 
     from .verdicts import judge
 

@@ -30,9 +30,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .activations import sigmoid as _sigmoid
-from .optim import initialize_adam, update_parameters_with_adam
-from .progress import progress_range
+from course_utils.nn.activations import sigmoid as _sigmoid
+from course_utils.optim.rules import initialize_adam, update_parameters_with_adam
+from course_utils.viz.progress import progress_range
 
 __all__ = [
     "Tensor", "as_tensor", "unbroadcast", "add_backward", "mul_backward", "matmul_backward",
@@ -408,7 +408,7 @@ def backward(root: Tensor) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# optimisation with course_utils.optim's Adam
+# optimisation with course_utils.optim.rules's Adam
 # --------------------------------------------------------------------------------------------
 
 def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, learning_rate: float = 0.1,
@@ -420,7 +420,7 @@ def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, lear
     At every step t = 1, ..., num_steps: wrap each parameter array in a leaf Tensor (named by
     its key), build ``cost = cost_fn(leaves)`` (the forward pass: the only code the user
     writes), run ``backward_pass(cost)``, collect ``grads = {"d" + key: leaf.grad}``, and update
-    with :func:`course_utils.optim.update_parameters_with_adam` (explicit state v, s, t).
+    with :func:`course_utils.optim.rules.update_parameters_with_adam` (explicit state v, s, t).
 
     Arguments:
         cost_fn -- maps a dict of Tensors (same keys as ``parameters``) to a one-entry Tensor.

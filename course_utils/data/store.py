@@ -1,0 +1,284 @@
+"""Course data: build HDF5 files from packaged real data, and load them with a checksum.
+
+Nothing is downloaded. ``python -m course_utils.data build`` turns data that ships inside
+installed packages into small files under ``data/`` and writes ``data/manifest.json``
+(source, licence, how it was built, shapes and a sha256). Loaders check the file against
+the manifest and say how to rebuild it when it is missing or corrupt.
+
+The checksum covers the arrays' names, dtypes, shapes and bytes in a fixed order, not the
+HDF5 container, so it does not change with the HDF5 library version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_seattle_temperatures", "load_arrays", "content_sha256"]
+
+DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
+MANIFEST = "manifest.json"
+BUILD_COMMAND = "python -m course_utils.data build"
+
+
+class DataError(RuntimeError):
+    """A data file is missing, unreadable or does not match the manifest."""
+
+
+def content_sha256(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+# --- builders: each returns (arrays, metadata) -----------------------------------------
+
+FACES_SEED = 2026
+
+
+def _build_faces():
+    import skimage
+    from skimage import data as skdata
+
+    images = skdata.lfw_subset()  # (200, 25, 25) float64 in [0, 1]; first 100 faces
+    if images.shape != (200, 25, 25):
+        raise DataError(f"skimage.data.lfw_subset() returned shape {images.shape}, expected (200, 25, 25)")
+    labels = np.r_[np.ones(100, dtype=np.int64), np.zeros(100, dtype=np.int64)]
+    rng = np.random.default_rng(FACES_SEED)
+    train_idx, test_idx = [], []
+    for cls in (1, 0):  # stratified 75/25 split per class
+        idx = rng.permutation(np.flatnonzero(labels == cls))
+        train_idx.append(idx[:75])
+        test_idx.append(idx[75:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    arrays = {
+        "train_x": images[train_idx].astype(np.float32),
+        "train_y": labels[train_idx].reshape(1, -1),
+        "test_x": images[test_idx].astype(np.float32),
+        "test_y": labels[test_idx].reshape(1, -1),
+        "classes": np.array([b"non-face", b"face"]),
+    }
+    meta = {
+        "source": f"scikit-image {skimage.__version__}: skimage.data.lfw_subset() "
+                  "(Labeled Faces in the Wild crops and non-face patches)",
+        "licence": "BSD-3-Clause (scikit-image); LFW images are public research data",
+        "how_built": f"200 grey 25x25 images in [0, 1]; label 1 = face (first 100), 0 = non-face; "
+                    f"stratified split, 75 + 75 train / 25 + 25 test, numpy default_rng({FACES_SEED}); "
+                    "stored as float32",
+    }
+    return arrays, meta
+
+
+DIGITS_SEED = 2027
+
+
+def _build_digits():
+    import sklearn
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    images, digits = bunch.images, bunch.target
+    if images.shape != (1797, 8, 8):
+        raise DataError(f"sklearn load_digits() returned shape {images.shape}, expected (1797, 8, 8)")
+    rng = np.random.default_rng(DIGITS_SEED)
+    train_idx, test_idx = [], []
+    for d in range(10):  # stratified 70/30 split per digit
+        idx = rng.permutation(np.flatnonzero(digits == d))
+        cut = int(round(0.7 * idx.size))
+        train_idx.append(idx[:cut])
+        test_idx.append(idx[cut:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    arrays = {
+        "train_x": (images[train_idx] / 16.0).astype(np.float32),
+        "train_digit": digits[train_idx].reshape(1, -1).astype(np.int64),
+        "test_x": (images[test_idx] / 16.0).astype(np.float32),
+        "test_digit": digits[test_idx].reshape(1, -1).astype(np.int64),
+    }
+    meta = {
+        "source": f"scikit-learn {sklearn.__version__}: sklearn.datasets.load_digits() "
+                  "(UCI optical recognition of handwritten digits, test set)",
+        "licence": "BSD-3-Clause (scikit-learn); UCI data CC BY 4.0",
+        "how_built": f"1,797 grey 8x8 digit images, pixel counts 0-16 divided by 16; stratified 70/30 split "
+                    f"per digit, numpy default_rng({DIGITS_SEED}); images float32, labels are the digits 0-9",
+    }
+    return arrays, meta
+
+
+def _build_seattle():
+    import csv
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("vega_datasets")  # located, not imported: importing it loads pandas
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the package vega_datasets is not installed; run make install (or pip install -e .)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "_data" / "seattle-weather.csv"
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 1461:
+        raise DataError(f"{path} has {len(rows)} days, expected 1461 (2012-01-01 to 2015-12-31)")
+    arrays = {
+        "date": np.array([r["date"].replace("/", "-").encode() for r in rows]),
+        "temp_max": np.array([float(r["temp_max"]) for r in rows], dtype=np.float32),
+        "temp_min": np.array([float(r["temp_min"]) for r in rows], dtype=np.float32),
+    }
+    meta = {
+        "source": f"vega_datasets {importlib.metadata.version('vega_datasets')}: _data/seattle-weather.csv "
+                  "(daily weather in Seattle, 2012-2015, from NOAA)",
+        "licence": "MIT (vega_datasets); NOAA weather data is public domain",
+        "how_built": "all 1,461 days in order; date as YYYY-MM-DD, daily maximum and minimum temperature in "
+                     "degrees Celsius as float32",
+    }
+    return arrays, meta
+
+
+BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle}
+
+
+def _read_manifest(data_dir: Path) -> dict:
+    path = data_dir / MANIFEST
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    import h5py
+
+    tmp = path.with_suffix(".h5.tmp")
+    with h5py.File(tmp, "w", track_order=True) as f:
+        for name in sorted(arrays):
+            f.create_dataset(name, data=arrays[name], track_times=False)
+    os.replace(tmp, path)  # a crash mid-write never leaves a half file under the real name
+
+
+def load_arrays(name: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
+    """Load every array of dataset ``name`` after checking it against the manifest."""
+    data_dir = Path(data_dir or DATA_DIR)
+    manifest = _read_manifest(data_dir)
+    if name not in manifest:
+        raise DataError(f"dataset {name!r} is not in {data_dir / MANIFEST}. Build it with: {BUILD_COMMAND}")
+    entry = manifest[name]
+    path = data_dir / entry["file"]
+    if not path.exists():
+        raise DataError(f"{path} is missing. Build the course data with: {BUILD_COMMAND}")
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            arrays = {k: f[k][()] for k in f.keys()}
+    except (OSError, KeyError) as exc:
+        raise DataError(
+            f"{path} is corrupt (it cannot be read as HDF5: {exc}). Rebuild it with: {BUILD_COMMAND} --force"
+        ) from None
+    digest = content_sha256(arrays)
+    if digest != entry["sha256"]:
+        raise DataError(
+            f"{path} does not match its checksum in {MANIFEST} (sha256 {digest[:12]}... instead of "
+            f"{entry['sha256'][:12]}...): the file is corrupt or was changed. Rebuild it with: {BUILD_COMMAND} --force"
+        )
+    return arrays
+
+
+def load_faces(data_dir: Path | None = None):
+    """The face / non-face images, split into train and test.
+
+    Returns ``(train_x, train_y, test_x, test_y, classes)``:
+        train_x -- ``(150, 25, 25)`` float32 grey images in [0, 1]
+        train_y -- ``(1, 150)`` int labels, 1 = face
+        test_x  -- ``(50, 25, 25)``; test_y -- ``(1, 50)``
+        classes -- ``array([b'non-face', b'face'])``: ``classes[y]`` names a label
+    """
+    a = load_arrays("faces", data_dir)
+    return a["train_x"], a["train_y"], a["test_x"], a["test_y"], a["classes"]
+
+
+def load_digits_split(data_dir: Path | None = None):
+    """Handwritten digits 0-9, split into train and test.
+
+    Returns ``(train_x, train_digit, test_x, test_digit)``:
+        train_x -- ``(1258, 8, 8)`` float32 grey images in [0, 1]
+        train_digit -- ``(1, 1258)`` int digits 0-9
+        test_x -- ``(539, 8, 8)``; test_digit -- ``(1, 539)``
+    """
+    a = load_arrays("digits", data_dir)
+    return a["train_x"], a["train_digit"], a["test_x"], a["test_digit"]
+
+
+def load_seattle_temperatures(data_dir: Path | None = None):
+    """Daily temperatures in Seattle, 2012-01-01 to 2015-12-31 (1,461 days).
+
+    Returns ``(dates, temp_max, temp_min)``: dates ``(1461,)`` as ``numpy.datetime64[D]``,
+    temperatures ``(1461,)`` float32 in degrees Celsius.
+    """
+    a = load_arrays("seattle", data_dir)
+    return a["date"].astype("U10").astype("datetime64[D]"), a["temp_max"], a["temp_min"]
+
+
+def build(names=None, data_dir: Path | None = None, force: bool = False, log=print) -> dict:
+    """Build the named datasets (default: all) into ``data_dir``; return the manifest.
+
+    Up-to-date files (present and matching the manifest) are left alone unless ``force``.
+    """
+    data_dir = Path(data_dir or DATA_DIR)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    manifest = _read_manifest(data_dir)
+    for name in names or BUILDERS:
+        if name not in BUILDERS:
+            raise DataError(f"unknown dataset {name!r}; known: {sorted(BUILDERS)}")
+        if not force and name in manifest:
+            try:
+                load_arrays(name, data_dir)
+                log(f"data: {name} is up to date ({data_dir / manifest[name]['file']})")
+                continue
+            except DataError as exc:
+                log(f"data: rebuilding {name}: {exc}")
+        arrays, meta = BUILDERS[name]()
+        digest = content_sha256(arrays)
+        old = manifest.get(name, {}).get("sha256")
+        if old and old != digest:
+            log(f"data: WARNING {name}: the packaged source now gives different data "
+                f"(sha256 {digest[:12]}... instead of {old[:12]}...); the manifest is updated")
+        entry = {
+            "file": f"{name}.h5",
+            **meta,
+            "arrays": {k: {"shape": list(v.shape), "dtype": v.dtype.str} for k, v in sorted(arrays.items())},
+            "sha256": digest,
+        }
+        _write_h5(data_dir / entry["file"], arrays)
+        manifest[name] = entry
+        (data_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        log(f"data: built {name} -> {data_dir / entry['file']} (sha256 {digest[:12]}...)")
+    return manifest
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.data", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build data/*.h5 and data/manifest.json from installed packages")
+    b.add_argument("names", nargs="*", help=f"datasets to build (default: all of {sorted(BUILDERS)})")
+    b.add_argument("--force", action="store_true", help="rebuild even if the files are up to date")
+    b.add_argument("--data-dir", type=Path, default=None, help=f"output folder (default: {DATA_DIR})")
+    args = parser.parse_args(argv)
+    try:
+        build(args.names or None, args.data_dir, force=args.force)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

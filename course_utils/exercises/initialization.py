@@ -1,0 +1,206 @@
+"""Weight initialisation for deep networks (Track 2, notebook 01).
+
+Four ways to start the parameters ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": (nL, n_{L-1}),
+"bL": (nL, 1)}`` of a network with layer sizes ``layers_dims = [n0, n1, ..., nL]``:
+
+* :func:`initialize_parameters_zeros` -- every weight 0: the units of a layer stay identical
+  (the symmetry is never broken);
+* :func:`initialize_parameters_random` -- standard normal weights times 10: far too large,
+  the sigmoid output saturates and the first costs are huge;
+* :func:`initialize_parameters_xavier` -- ``Var(W_l) = 1 / n_{l-1}`` (for tanh layers);
+* :func:`initialize_parameters_he` -- ``Var(W_l) = 2 / n_{l-1}`` (for ReLU layers).
+
+The random ones draw ``W1, ..., WL`` in that order from one ``np.random.default_rng(seed)``,
+through :func:`course_utils.models.mlp.initialize_parameters_deep`. Biases always start at 0.
+
+:func:`model` trains the classic 3-layer LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID
+network from any of these starts with plain gradient descent; :func:`signal_stds` pushes a
+batch forward and a gradient backward through a deep stack, to show how the scale of the
+weights makes the signal vanish or explode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils.models.mlp import L_model_backward, L_model_forward, compute_cost, initialize_parameters_deep
+from course_utils.nn.linear import ACTIVATIONS, linear_activation_forward
+from course_utils.optim.rules import update_parameters
+from course_utils.viz.progress import progress_range
+from course_utils.rng import make_rng
+
+__all__ = ["RANDOM_SCALE", "INITIALIZERS", "initialize_parameters_zeros", "initialize_parameters_random",
+           "initialize_parameters_he", "initialize_parameters_xavier", "model",
+           "signal_stds"]
+
+#: The factor of :func:`initialize_parameters_random` (the classic "too large" start).
+RANDOM_SCALE = 10.0
+
+
+def _dims(layers_dims) -> list[int]:
+    dims = [int(n) for n in layers_dims]
+    if len(dims) < 2 or min(dims) < 1:
+        raise ValueError(f"layers_dims needs at least two positive sizes [n0, n1, ...], got {list(layers_dims)}")
+    return dims
+
+
+def initialize_parameters_zeros(layers_dims) -> dict:
+    """All-zero weights and biases.
+
+    Arguments:
+        layers_dims -- list of layer sizes ``[n0, n1, ..., nL]`` (n0 = number of inputs), length >= 2.
+    Returns:
+        parameters -- dict with ``W{l}`` zeros of shape ``(n_l, n_{l-1})`` and ``b{l}`` zeros of
+        shape ``(n_l, 1)`` for l = 1, ..., L.
+    """
+    dims = _dims(layers_dims)
+    parameters = {}
+    for l in range(1, len(dims)):
+        parameters[f"W{l}"] = np.zeros((dims[l], dims[l - 1]))
+        parameters[f"b{l}"] = np.zeros((dims[l], 1))
+    return parameters
+
+
+def initialize_parameters_random(layers_dims, seed=3) -> dict:
+    """Large random weights: ``W_l = rng.standard_normal((n_l, n_{l-1})) * 10``, zero biases.
+
+    Arguments:
+        layers_dims -- list of layer sizes ``[n0, n1, ..., nL]``, length >= 2.
+        seed -- seed of the one generator ``rng = np.random.default_rng(seed)``, from which
+            W1, W2, ..., WL are drawn in that order (a ``np.random.Generator`` is used as it is).
+    Returns:
+        parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})``, ``b{l}`` zeros of shape ``(n_l, 1)``.
+    """
+    return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale=RANDOM_SCALE)
+
+
+def initialize_parameters_he(layers_dims, seed=3) -> dict:
+    """He initialisation for ReLU layers: ``W_l = rng.standard_normal((n_l, n_{l-1})) * sqrt(2 / n_{l-1})``.
+
+    Arguments:
+        layers_dims -- list of layer sizes ``[n0, n1, ..., nL]``, length >= 2.
+        seed -- seed of ``rng = np.random.default_rng(seed)``; W1, ..., WL are drawn in that order.
+    Returns:
+        parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})`` with variance ``2 / n_{l-1}``,
+        ``b{l}`` zeros of shape ``(n_l, 1)``.
+    """
+    return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale="he")
+
+
+def initialize_parameters_xavier(layers_dims, seed=3) -> dict:
+    """Xavier initialisation for tanh layers: ``W_l = rng.standard_normal((n_l, n_{l-1})) * sqrt(1 / n_{l-1})``.
+
+    Arguments:
+        layers_dims -- list of layer sizes ``[n0, n1, ..., nL]``, length >= 2.
+        seed -- seed of ``rng = np.random.default_rng(seed)``; W1, ..., WL are drawn in that order.
+    Returns:
+        parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})`` with variance ``1 / n_{l-1}``,
+        ``b{l}`` zeros of shape ``(n_l, 1)``.
+    """
+    return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale="xavier")
+
+
+#: name -> initialiser ``f(layers_dims, seed)``, for :func:`model`.
+INITIALIZERS = {
+    "zeros": lambda layers_dims, seed=3: initialize_parameters_zeros(layers_dims),
+    "random": initialize_parameters_random,
+    "he": initialize_parameters_he,
+    "xavier": initialize_parameters_xavier,
+}
+
+
+def model(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, print_cost=False, *,
+          layers_dims=None, seed=3, progress=False, desc=None):
+    """Train [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID with gradient descent from a chosen start.
+
+    Arguments:
+        X -- inputs, shape ``(n_x, m)``.
+        Y -- labels 0/1, shape ``(1, m)``.
+        initialization -- ``"zeros"``, ``"random"``, ``"he"`` or ``"xavier"`` (the initialisers of
+            this module, called with ``layers_dims`` and ``seed``), or a parameter dict to start
+            from (e.g. made by a student's initialiser; it is not modified).
+        learning_rate, num_iterations -- gradient-descent settings.
+        print_cost -- print the cost every 1000 iterations.
+        layers_dims -- layer sizes ``[n_x, ..., 1]``; default ``[n_x, 10, 5, 1]`` (the classic 3-layer
+            network). Ignored when ``initialization`` is a dict (its shapes decide).
+        seed -- seed of the named initialiser.
+        progress -- show a progress bar (never while grading).
+        desc -- the progress bar's label (default: the initialisation's name).
+    Returns:
+        ``(parameters, costs)``: the trained parameter dict, and the costs (floats) recorded
+        before the updates of iterations 0, 100, 200, ...
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    if X.ndim != 2 or Y.shape != (1, X.shape[1]):
+        raise ValueError(f"expected X (n_x, m) and Y (1, m); got X {X.shape}, Y {Y.shape}")
+    if isinstance(initialization, dict):
+        parameters = {k: np.array(v, dtype=float, copy=True) for k, v in initialization.items()}
+        n_in = parameters["W1"].shape[1] if "W1" in parameters else None
+        if n_in != X.shape[0]:
+            raise ValueError(f"W1 must have shape (n1, {X.shape[0]}) to take X {X.shape}; "
+                             f"got W1 {None if n_in is None else parameters['W1'].shape}")
+        name = "given start"
+    elif initialization in INITIALIZERS:
+        dims = [X.shape[0], 10, 5, 1] if layers_dims is None else _dims(layers_dims)
+        if dims[0] != X.shape[0] or dims[-1] != 1:
+            raise ValueError(f"layers_dims must start with n_x = {X.shape[0]} and end with 1, got {dims}")
+        parameters = INITIALIZERS[initialization](dims, seed=seed)
+        name = initialization
+    else:
+        raise ValueError(f"initialization must be one of {sorted(INITIALIZERS)} or a parameter dict, "
+                         f"got {initialization!r}")
+    costs = []
+    for i in progress_range(num_iterations, enabled=progress, desc=desc or f"init: {name}"):
+        AL, caches = L_model_forward(X, parameters)
+        if i % 100 == 0:
+            costs.append(compute_cost(AL, Y))
+            if print_cost and i % 1000 == 0:
+                print(f"Cost after iteration {i}: {costs[-1]:.6f}")
+        grads = L_model_backward(AL, Y, caches)  # dZL = AL - Y: finite even when AL saturates
+        parameters = update_parameters(parameters, grads, learning_rate)
+    return parameters, costs
+
+
+def signal_stds(X, layers_dims, activation, scale, seed=0) -> dict:
+    """How the size of the signal changes through a deep stack, forward and backward.
+
+    The stack is ``A_l = g(W_l A_{l-1} + b_l)`` for l = 1, ..., L with the same activation ``g``
+    in every layer, weights from ``initialize_parameters_deep(layers_dims, rng, scale)`` and zero
+    biases, where ``rng = make_rng(seed)``. The backward pass starts from a gradient
+    ``dA_L = rng.standard_normal((n_L, m))`` (drawn after the weights) and applies
+    ``dA_{l-1} = W_l^T (dA_l * g'(Z_l))`` layer by layer (the ``dA_prev`` of
+    ``linear_activation_backward``).
+
+    Arguments:
+        X -- input batch, shape ``(n0, m)``.
+        layers_dims -- ``[n0, n1, ..., nL]``.
+        activation -- ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
+        scale -- a number, ``"xavier"`` or ``"he"`` (see ``initialize_parameters_deep``).
+        seed -- seed (or Generator) of the weights and of ``dA_L``.
+    Returns:
+        dict with ``"A"``: array ``(L + 1,)``, the standard deviations of ``A_0 = X, A_1, ..., A_L``;
+        and ``"dA"``: array ``(L + 1,)``, the standard deviations of ``dA_0, dA_1, ..., dA_L``.
+    """
+    X = np.asarray(X, dtype=float)
+    dims = _dims(layers_dims)
+    if X.ndim != 2 or X.shape[0] != dims[0]:
+        raise ValueError(f"X must have shape ({dims[0]}, m) for layers_dims {dims}, got {X.shape}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    rng = make_rng(seed)
+    parameters = initialize_parameters_deep(dims, seed=rng, scale=scale)
+    L = len(dims) - 1
+    A, caches, a_stds = X, [], [X.std()]
+    for l in range(1, L + 1):
+        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
+        caches.append(cache)
+        a_stds.append(A.std())
+    dA = rng.standard_normal(A.shape)
+    da_stds = [dA.std()]
+    _, backward = ACTIVATIONS[activation]
+    for l in reversed(range(L)):
+        (_, W, _), Z = caches[l]
+        dA = W.T @ backward(dA, Z)  # dA_prev of linear_backward, without the unused dW, db
+        da_stds.append(dA.std())
+    return {"A": np.array(a_stds), "dA": np.array(da_stds[::-1])}

@@ -1,0 +1,113 @@
+"""Logistic regression as a one-neuron network (Track 1, notebook 02).
+
+Data is column-major: ``X`` has shape ``(n_x, m)``, labels ``Y`` shape ``(1, m)``,
+weights ``w`` shape ``(n_x, 1)`` and the bias ``b`` is a Python float.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils.nn.activations import sigmoid
+from course_utils.nn.losses import cross_entropy_cost_from_logits
+from course_utils.viz.progress import progress_range
+
+__all__ = ["initialize_with_zeros", "propagate", "optimize", "predict", "model", "accuracy"]
+
+
+def _check_xy(w, X, Y=None):
+    w, X = np.asarray(w, dtype=float), np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_x, m), got shape {X.shape}")
+    if w.shape != (X.shape[0], 1):
+        raise ValueError(f"w must have shape (n_x, 1) = {(X.shape[0], 1)}, got {w.shape}")
+    if Y is not None:
+        Y = np.asarray(Y, dtype=float)
+        if Y.shape != (1, X.shape[1]):
+            raise ValueError(f"Y must have shape (1, m) = {(1, X.shape[1])}, got {Y.shape}")
+    return w, X, Y
+
+
+def initialize_with_zeros(dim: int):
+    """Weights of zeros ``(dim, 1)`` and bias ``0.0``.
+
+    Zeros are fine for logistic regression: with a single unit there is no symmetry to break.
+    Returns: ``(w, b)``.
+    """
+    if int(dim) != dim or dim < 1:
+        raise ValueError(f"dim must be a positive integer, got {dim!r}")
+    return np.zeros((int(dim), 1)), 0.0
+
+
+def propagate(w, b, X, Y):
+    """One forward and backward pass.
+
+    Arguments: w ``(n_x, 1)``, b float, X ``(n_x, m)``, Y ``(1, m)`` of 0/1.
+    Returns: ``(grads, cost)`` where ``grads = {"dw": (n_x, 1), "db": float}`` and cost is
+    the cross-entropy as a float.
+    """
+    w, X, Y = _check_xy(w, X, Y)
+    m = X.shape[1]
+    Z = w.T @ X + b
+    A = sigmoid(Z)
+    cost = cross_entropy_cost_from_logits(Z, Y)
+    dZ = A - Y
+    grads = {"dw": (X @ dZ.T) / m, "db": float(np.sum(dZ) / m)}
+    return grads, cost
+
+
+def optimize(w, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.009, print_cost: bool = False,
+             *, progress: bool = False):
+    """Gradient descent on ``w`` and ``b`` for ``num_iterations`` steps.
+
+    Returns: ``(params, grads, costs)``: ``params = {"w", "b"}`` after the last step, the
+    last ``grads``, and ``costs``, the cost recorded every 100 iterations (iteration 0 first).
+    ``progress=True`` shows a progress bar.
+    """
+    w = np.array(w, dtype=float, copy=True)
+    b = float(b)
+    costs = []
+    grads = None
+    for i in progress_range(num_iterations, enabled=progress, desc="gradient descent"):
+        grads, cost = propagate(w, b, X, Y)
+        w = w - learning_rate * grads["dw"]
+        b = b - learning_rate * grads["db"]
+        if i % 100 == 0:
+            costs.append(cost)
+            if print_cost:
+                print(f"Cost after iteration {i}: {cost:f}")
+    return {"w": w, "b": b}, grads, costs
+
+
+def predict(w, b, X):
+    """Predicted labels ``(1, m)`` of 0.0/1.0: 1 where ``sigmoid(w^T X + b) > 0.5``."""
+    w, X, _ = _check_xy(w, X)
+    A = sigmoid(w.T @ X + b)
+    return (A > 0.5).astype(float)
+
+
+def model(X_train, Y_train, X_test, Y_test, num_iterations: int = 2000, learning_rate: float = 0.5,
+          print_cost: bool = False, *, progress: bool = False):
+    """Train logistic regression from zeros and predict on both sets.
+
+    Returns a dict with ``costs``, ``Y_prediction_test``, ``Y_prediction_train``, ``w``,
+    ``b``, ``learning_rate`` and ``num_iterations``.
+    """
+    w, b = initialize_with_zeros(np.shape(X_train)[0])
+    params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,
+                                progress=progress)
+    w, b = params["w"], params["b"]
+    return {
+        "costs": costs,
+        "Y_prediction_test": predict(w, b, X_test),
+        "Y_prediction_train": predict(w, b, X_train),
+        "w": w,
+        "b": b,
+        "learning_rate": learning_rate,
+        "num_iterations": num_iterations,
+    }
+
+
+def accuracy(Y_pred, Y) -> float:
+    """Percentage of entries where ``Y_pred == Y`` (both ``(1, m)``)."""
+    return float(100.0 * np.mean(np.asarray(Y_pred) == np.asarray(Y)))

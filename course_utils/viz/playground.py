@@ -1,0 +1,102 @@
+"""The computation behind the gradient-descent playground: 2-D cost surfaces and optimiser
+trajectories on them, using the library's own update rules (course_utils.optim.rules).
+
+A point is a parameter dict ``{"p": array([x, y])}`` and its gradient ``{"dp": ...}``, so the
+trajectories here are exactly what the optimisers students implement would produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+import course_utils.optim.rules as optim
+
+__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "Trajectory", "optimize_trajectory"]
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A cost J(x, y) with its gradient, a view box and a default start point."""
+
+    name: str
+    cost: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    grad: Callable[[float, float], np.ndarray]
+    box: tuple  # (xmin, xmax, ymin, ymax)
+    start: tuple
+    minimum: tuple
+
+
+SURFACES = {
+    # the lecture's picture of oscillating gradient descent: steep in y, shallow in x
+    "elongated bowl": Surface(
+        "elongated bowl",
+        cost=lambda x, y: 0.5 * (x ** 2 + 25.0 * y ** 2),
+        grad=lambda x, y: np.array([x, 25.0 * y]),
+        box=(-4.5, 4.5, -2.0, 2.0), start=(-4.0, 1.5), minimum=(0.0, 0.0)),
+    # a saddle at the origin, with a quartic term so the cost is bounded below along y
+    "saddle": Surface(
+        "saddle",
+        cost=lambda x, y: 0.5 * x ** 2 - 0.5 * y ** 2 + 0.05 * y ** 4,
+        grad=lambda x, y: np.array([x, -y + 0.2 * y ** 3]),
+        box=(-3.0, 3.0, -3.5, 3.5), start=(-2.5, 0.01), minimum=(0.0, np.sqrt(5.0))),
+    # a curved narrow valley (Rosenbrock with a = 1, b = 10)
+    "Rosenbrock valley": Surface(
+        "Rosenbrock valley",
+        cost=lambda x, y: (1 - x) ** 2 + 10.0 * (y - x ** 2) ** 2,
+        grad=lambda x, y: np.array([-2 * (1 - x) - 40.0 * x * (y - x ** 2), 20.0 * (y - x ** 2)]),
+        box=(-2.0, 2.0, -1.0, 3.0), start=(-1.5, 2.5), minimum=(1.0, 1.0)),
+}
+
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+
+
+@dataclass
+class Trajectory:
+    points: np.ndarray  # (steps + 1, 2), the start first
+    costs: np.ndarray  # (steps + 1,)
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.points[-1]
+
+
+def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learning_rate: float = 0.05,
+                        beta: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
+                        steps: int = 50, start=None) -> Trajectory:
+    """Run ``steps`` updates of ``optimizer`` on ``surface`` from ``start`` (default: the surface's).
+
+    Optimisers: "gd", "momentum" (``beta``), "rmsprop" (``beta2``), "adam" (``beta1``, ``beta2``).
+    A run that diverges stops growing: values beyond 1e6 are kept as they are reached and the
+    rest of the trajectory repeats the last finite point, so plots stay readable.
+    """
+    surface = SURFACES[surface] if isinstance(surface, str) else surface
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    p = {"p": np.array(surface.start if start is None else start, dtype=float)}
+    if p["p"].shape != (2,):
+        raise ValueError(f"start must be a point (x, y), got shape {p['p'].shape}")
+    v = optim.initialize_velocity(p)
+    s = optim.initialize_rmsprop(p)
+    points = [p["p"].copy()]
+    for t in range(1, steps + 1):
+        x, y = points[-1]
+        if not np.all(np.isfinite(points[-1])) or np.max(np.abs(points[-1])) > 1e6:
+            points.append(points[-1].copy())
+            continue
+        grads = {"dp": surface.grad(x, y)}
+        if optimizer == "gd":
+            p = optim.update_parameters_with_gd(p, grads, learning_rate)
+        elif optimizer == "momentum":
+            p, v = optim.update_parameters_with_momentum(p, grads, v, beta, learning_rate)
+        elif optimizer == "rmsprop":
+            p, s = optim.update_parameters_with_rmsprop(p, grads, s, beta2, learning_rate, epsilon)
+        else:
+            p, v, s, _, _ = optim.update_parameters_with_adam(p, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+        points.append(p["p"].copy())
+    pts = np.array(points)
+    with np.errstate(over="ignore", invalid="ignore"):
+        costs = surface.cost(pts[:, 0], pts[:, 1])
+    return Trajectory(pts, np.asarray(costs, dtype=float))

@@ -1,0 +1,89 @@
+"""The widgets compute with the library (optimisers, EWA) and redraw one figure in place."""
+
+import numpy as np
+import pytest
+
+import course_utils.optim.ewa as ewa_lib
+import course_utils.optim.rules as optim
+from course_utils.viz.playground import SURFACES, optimize_trajectory
+from course_utils.viz.widgets import ewa_explorer, gradient_descent_playground
+
+
+def test_trajectory_is_the_library_optimizer():
+    s = SURFACES["elongated bowl"]
+    tr = optimize_trajectory("elongated bowl", "adam", learning_rate=0.1, beta1=0.8, beta2=0.99, steps=3)
+    p = {"p": np.array(s.start)}
+    v, sq = optim.initialize_adam(p)
+    expected = [p["p"]]
+    for t in (1, 2, 3):
+        p, v, sq, _, _ = optim.update_parameters_with_adam(p, {"dp": s.grad(*p["p"])}, v, sq, t, 0.1, 0.8, 0.99)
+        expected.append(p["p"])
+    np.testing.assert_allclose(tr.points, np.array(expected))
+    np.testing.assert_allclose(tr.costs, s.cost(tr.points[:, 0], tr.points[:, 1]))
+
+
+def test_momentum_oscillates_less_than_gd_on_the_elongated_bowl():
+    gd = optimize_trajectory("elongated bowl", "gd", learning_rate=0.07, steps=40)
+    mom = optimize_trajectory("elongated bowl", "momentum", learning_rate=0.07, beta=0.9, steps=40)
+    swings = lambda tr: np.sum(np.diff(np.sign(tr.points[:, 1])) != 0)  # noqa: E731
+    assert swings(gd) > swings(mom)
+
+
+def test_playground_controls_drive_the_computation():
+    w = gradient_descent_playground()
+    figure, image0 = w.figure, w.children[1].value
+    c = w.controls
+    c["optimizer_a"].value = "momentum"
+    c["optimizer_b"].value = "rmsprop"
+    c["learning_rate"].value = 0.02
+    c["beta"].value = 0.8
+    c["beta2"].value = 0.99
+    c["steps"].value = 25
+    c["start_x"].value = -3.0
+    kw = dict(learning_rate=c["learning_rate"].value, beta=0.8, beta1=c["beta1"].value, beta2=0.99, steps=25,
+              start=(-3.0, c["start_y"].value))
+    np.testing.assert_allclose(w.result["A"].points, optimize_trajectory("elongated bowl", "momentum", **kw).points)
+    np.testing.assert_allclose(w.result["B"].points, optimize_trajectory("elongated bowl", "rmsprop", **kw).points)
+    assert len(w.result["A"].points) == 26
+    assert w.children[1].value != image0 and w.figure is figure  # redrawn in place
+    final = w.result["A"].final.copy()
+    c["learning_rate"].value = 0.005
+    assert not np.allclose(w.result["A"].final, final)
+    assert "final point" in w.children[2].value
+
+
+def test_playground_switching_surface_resets_the_start():
+    w = gradient_descent_playground()
+    w.controls["surface"].value = "Rosenbrock valley"
+    s = SURFACES["Rosenbrock valley"]
+    assert (w.controls["start_x"].value, w.controls["start_y"].value) == pytest.approx(s.start)
+    np.testing.assert_allclose(w.result["A"].points[0], s.start)
+    w.controls["optimizer_b"].value = "none"
+    assert set(w.result) == {"A"}
+
+
+def test_ewa_explorer_follows_beta_and_bias_correction():
+    theta = 10 + np.sin(np.arange(120) / 9.0) * 5
+    w = ewa_explorer(temperatures=theta, beta=0.5)
+    np.testing.assert_allclose(w.result["v"], ewa_lib.ewa(theta, 0.5))
+    image0 = w.children[1].value
+    w.controls["beta"].value = 0.98
+    np.testing.assert_allclose(w.result["v"], ewa_lib.ewa(theta, 0.98))
+    assert w.result["window"] == pytest.approx(50.0) and w.result["delay"] == pytest.approx(49.0)
+    assert w.children[1].value != image0
+    raw_first = w.result["v"][:3].copy()
+    w.controls["bias_correction"].value = True
+    np.testing.assert_allclose(w.result["v"], ewa_lib.ewa_bias_corrected(theta, 0.98))
+    assert raw_first[0] == pytest.approx(0.02 * theta[0]) and w.result["v"][0] == pytest.approx(theta[0])
+
+
+def test_ewa_explorer_defaults_to_seattle():
+    w = ewa_explorer()
+    assert w.result["v"].shape == (365,)
+    assert "effective window" in w.children[2].value
+
+
+def test_widgets_skip_drawing_while_grading(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    w = gradient_descent_playground()
+    assert w.children[1].value == b"" and len(w.result["A"].points) == 61  # computed, not drawn
