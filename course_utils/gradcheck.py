@@ -1,7 +1,13 @@
-"""Numerical gradients by central differences, to check a backward pass.
+"""Gradient checking: numerical gradients by central differences, to check a backward pass.
 
 ``relative_difference`` of the analytic and numerical gradients is the number to read:
-below about 1e-7 the backward pass is right; above 1e-3 it is almost surely wrong.
+below :data:`FINE` (1e-7) the backward pass is right; from :data:`BUG` (1e-3) on it is almost
+surely wrong; in between, look closer. :func:`difference_message` says so in words.
+
+Source: the two-sided difference ``(J(theta + eps) - J(theta - eps)) / (2 eps)`` has error
+O(eps^2) (central differences, classical numerical analysis); the thresholds 1e-7 / 1e-3 for
+``eps = 1e-7`` are the rules of thumb of the lecture (Ng, "Improving Deep Neural Networks",
+week 1, "Gradient checking"), also used in CS231n's notes on gradient checks.
 """
 
 from __future__ import annotations
@@ -10,8 +16,15 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "relative_difference", "dictionary_to_vector", "vector_to_dictionary",
-           "gradient_difference"]
+__all__ = ["FINE", "BUG", "numerical_gradient", "relative_difference", "dictionary_to_vector",
+           "vector_to_dictionary", "gradient_difference", "difference_message"]
+
+#: below this relative difference the backward pass agrees with the numerical gradient
+FINE = 1e-7
+#: at or above this relative difference there is almost surely a bug
+BUG = 1e-3
+
+_GREEN, _YELLOW, _RED, _RESET = "\033[92m", "\033[93m", "\033[91m", "\033[0m"
 
 
 def numerical_gradient(cost: Callable[[dict], float], parameters: dict, epsilon: float = 1e-7) -> dict:
@@ -69,3 +82,29 @@ def gradient_difference(grads: dict, numerical: dict) -> float:
     """Relative difference over all keys of ``numerical`` (analytic grads may have extra keys)."""
     keys = list(numerical)
     return relative_difference(dictionary_to_vector(grads, keys)[0], dictionary_to_vector(numerical, keys)[0])
+
+
+def difference_message(difference, color=True) -> str:
+    """A verdict on a gradient-check difference, with the lecture's rules of thumb.
+
+    Arguments:
+        difference -- the relative difference, a number >= 0.
+        color -- wrap the message in an ANSI colour (green / yellow / red) for notebooks.
+    Returns:
+        the message: below :data:`FINE` (1e-7) the backward pass agrees; from :data:`BUG` (1e-3)
+        on "There is a mistake in the backward propagation! difference = ..."; in between,
+        a call for a closer look.
+    Raises: ValueError if difference is not a single number.
+    """
+    arr = np.asarray(difference, dtype=float)
+    if arr.shape != ():
+        raise ValueError(f"difference must be a single number (shape ()), got an array of shape {arr.shape}")
+    difference = float(arr)
+    if difference < FINE:
+        colour, text = _GREEN, f"The backward propagation agrees with the numerical gradient: difference = {difference:.3e}"
+    elif difference < BUG:
+        colour, text = _YELLOW, (f"Take a closer look at the backward propagation, compare it component by "
+                                 f"component: difference = {difference:.3e}")
+    else:
+        colour, text = _RED, f"There is a mistake in the backward propagation! difference = {difference:.3e}"
+    return f"{colour}{text}{_RESET}" if color else text

@@ -1,4 +1,7 @@
-"""Gradient checking: test a backward pass against two-sided numerical differences (Track 2, notebook 03).
+"""Track 2, notebook 03 (gradient checking): the exercises on the 1-D cost and the 3-layer network.
+
+The tool itself (numerical gradients, the relative difference, its thresholds and verdict) is
+:mod:`course_utils.gradcheck`; this module holds the exercise-shaped functions.
 
 Two settings, as in the lecture:
 
@@ -25,25 +28,18 @@ from __future__ import annotations
 import numpy as np
 
 import course_utils.exercises.regularization as _net
-from course_utils.gradcheck import dictionary_to_vector, numerical_gradient, relative_difference
+from course_utils.gradcheck import difference_message, dictionary_to_vector, numerical_gradient, relative_difference
 
 __all__ = [
     "forward_propagation", "backward_propagation", "gradient_check",
     "forward_propagation_n", "backward_propagation_n", "numerical_gradient_n",
-    "gradient_check_n", "gradient_check_by_parameter", "difference_message",
-    "PARAMETER_KEYS", "GRADIENT_KEYS", "FINE", "BUG",
+    "gradient_check_n", "gradient_check_by_parameter", "PARAMETER_KEYS", "GRADIENT_KEYS",
 ]
 
 #: order in which the parameters are stacked into one vector theta
 PARAMETER_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 #: the matching gradient keys, stacked in the same order
 GRADIENT_KEYS = tuple("d" + k for k in PARAMETER_KEYS)
-#: below this relative difference the backward pass agrees with the numerical gradient
-FINE = 1e-7
-#: at or above this relative difference there is almost surely a bug
-BUG = 1e-3
-
-_GREEN, _YELLOW, _RED, _RESET = "\033[92m", "\033[93m", "\033[91m", "\033[0m"
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -256,25 +252,3 @@ def gradient_check_by_parameter(parameters, gradients, X, Y, epsilon=1e-7, *, la
     _check_gradients(ordered, gradients)
     numerical = numerical_gradient_n(ordered, X, Y, epsilon, lambd=lambd)
     return {k: relative_difference(gradients["d" + k], numerical["d" + k]) for k in PARAMETER_KEYS}
-
-
-def difference_message(difference, color=True) -> str:
-    """A verdict on a gradient-check difference, with the lecture's rules of thumb.
-
-    Arguments:
-        difference -- the relative difference, a number >= 0.
-        color -- wrap the message in an ANSI colour (green / yellow / red) for notebooks.
-    Returns:
-        the message: below :data:`FINE` (1e-7) the backward pass agrees; from :data:`BUG` (1e-3)
-        on "There is a mistake in the backward propagation! difference = ..."; in between,
-        a call for a closer look.
-    """
-    difference = _number(difference, "difference")
-    if difference < FINE:
-        colour, text = _GREEN, f"The backward propagation agrees with the numerical gradient: difference = {difference:.3e}"
-    elif difference < BUG:
-        colour, text = _YELLOW, (f"Take a closer look at the backward propagation, compare it component by "
-                                 f"component: difference = {difference:.3e}")
-    else:
-        colour, text = _RED, f"There is a mistake in the backward propagation! difference = {difference:.3e}"
-    return f"{colour}{text}{_RESET}" if color else text

@@ -11,7 +11,7 @@ Four ways to start the parameters ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": (
 * :func:`initialize_parameters_he` -- ``Var(W_l) = 2 / n_{l-1}`` (for ReLU layers).
 
 The random ones draw ``W1, ..., WL`` in that order from one ``np.random.default_rng(seed)``,
-through :func:`course_utils.models.mlp.initialize_parameters_deep`. Biases always start at 0.
+through :func:`course_utils.nn.init.initialize_parameters_deep`. Biases always start at 0.
 
 :func:`model` trains the classic 3-layer LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID
 network from any of these starts with plain gradient descent; :func:`signal_stds` pushes a
@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.models.mlp import L_model_backward, L_model_forward, compute_cost, initialize_parameters_deep
-from course_utils.nn.linear import ACTIVATIONS, linear_activation_forward
-from course_utils.optim.rules import update_parameters
-from course_utils.viz.progress import progress_range
-from course_utils.rng import make_rng
+from course_utils.models.mlp import train_mlp
+from course_utils.nn.init import initialize_parameters_deep, signal_stds
 
 __all__ = ["RANDOM_SCALE", "INITIALIZERS", "initialize_parameters_zeros", "initialize_parameters_random",
            "initialize_parameters_he", "initialize_parameters_xavier", "model",
@@ -150,57 +147,8 @@ def model(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, p
     else:
         raise ValueError(f"initialization must be one of {sorted(INITIALIZERS)} or a parameter dict, "
                          f"got {initialization!r}")
-    costs = []
-    for i in progress_range(num_iterations, enabled=progress, desc=desc or f"init: {name}"):
-        AL, caches = L_model_forward(X, parameters)
-        if i % 100 == 0:
-            costs.append(compute_cost(AL, Y))
-            if print_cost and i % 1000 == 0:
-                print(f"Cost after iteration {i}: {costs[-1]:.6f}")
-        grads = L_model_backward(AL, Y, caches)  # dZL = AL - Y: finite even when AL saturates
-        parameters = update_parameters(parameters, grads, learning_rate)
-    return parameters, costs
-
-
-def signal_stds(X, layers_dims, activation, scale, seed=0) -> dict:
-    """How the size of the signal changes through a deep stack, forward and backward.
-
-    The stack is ``A_l = g(W_l A_{l-1} + b_l)`` for l = 1, ..., L with the same activation ``g``
-    in every layer, weights from ``initialize_parameters_deep(layers_dims, rng, scale)`` and zero
-    biases, where ``rng = make_rng(seed)``. The backward pass starts from a gradient
-    ``dA_L = rng.standard_normal((n_L, m))`` (drawn after the weights) and applies
-    ``dA_{l-1} = W_l^T (dA_l * g'(Z_l))`` layer by layer (the ``dA_prev`` of
-    ``linear_activation_backward``).
-
-    Arguments:
-        X -- input batch, shape ``(n0, m)``.
-        layers_dims -- ``[n0, n1, ..., nL]``.
-        activation -- ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
-        scale -- a number, ``"xavier"`` or ``"he"`` (see ``initialize_parameters_deep``).
-        seed -- seed (or Generator) of the weights and of ``dA_L``.
-    Returns:
-        dict with ``"A"``: array ``(L + 1,)``, the standard deviations of ``A_0 = X, A_1, ..., A_L``;
-        and ``"dA"``: array ``(L + 1,)``, the standard deviations of ``dA_0, dA_1, ..., dA_L``.
-    """
-    X = np.asarray(X, dtype=float)
-    dims = _dims(layers_dims)
-    if X.ndim != 2 or X.shape[0] != dims[0]:
-        raise ValueError(f"X must have shape ({dims[0]}, m) for layers_dims {dims}, got {X.shape}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    rng = make_rng(seed)
-    parameters = initialize_parameters_deep(dims, seed=rng, scale=scale)
-    L = len(dims) - 1
-    A, caches, a_stds = X, [], [X.std()]
-    for l in range(1, L + 1):
-        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
-        caches.append(cache)
-        a_stds.append(A.std())
-    dA = rng.standard_normal(A.shape)
-    da_stds = [dA.std()]
-    _, backward = ACTIVATIONS[activation]
-    for l in reversed(range(L)):
-        (_, W, _), Z = caches[l]
-        dA = W.T @ backward(dA, Z)  # dA_prev of linear_backward, without the unused dW, db
-        da_stds.append(dA.std())
-    return {"A": np.array(a_stds), "dA": np.array(da_stds[::-1])}
+    parameters, history = train_mlp(X, Y, parameters, optimizer="gd", config={"learning_rate": learning_rate},
+                                    num_epochs=num_iterations, record_every=100,
+                                    print_every=1000 if print_cost else None, progress=progress,
+                                    desc=desc or f"init: {name}")
+    return parameters, history["cost"]

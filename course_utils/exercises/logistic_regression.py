@@ -1,4 +1,7 @@
-"""Logistic regression as a one-neuron network (Track 1, notebook 02).
+"""Track 1, notebook 02 (logistic regression): the classic exercise signatures.
+
+Logistic regression as a one-neuron network; the library trains the same model as
+:mod:`course_utils.models.logistic`.
 
 Data is column-major: ``X`` has shape ``(n_x, m)``, labels ``Y`` shape ``(1, m)``,
 weights ``w`` shape ``(n_x, 1)`` and the bias ``b`` is a Python float.
@@ -10,9 +13,9 @@ import numpy as np
 
 from course_utils.nn.activations import sigmoid
 from course_utils.nn.losses import cross_entropy_cost_from_logits
-from course_utils.viz.progress import progress_range
+from course_utils.optim.loop import train
 
-__all__ = ["initialize_with_zeros", "propagate", "optimize", "predict", "model", "accuracy"]
+__all__ = ["initialize_with_zeros", "propagate", "optimize", "predict", "model"]
 
 
 def _check_xy(w, X, Y=None):
@@ -64,19 +67,17 @@ def optimize(w, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.009
     last ``grads``, and ``costs``, the cost recorded every 100 iterations (iteration 0 first).
     ``progress=True`` shows a progress bar.
     """
-    w = np.array(w, dtype=float, copy=True)
-    b = float(b)
-    costs = []
-    grads = None
-    for i in progress_range(num_iterations, enabled=progress, desc="gradient descent"):
-        grads, cost = propagate(w, b, X, Y)
-        w = w - learning_rate * grads["dw"]
-        b = b - learning_rate * grads["db"]
-        if i % 100 == 0:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost:f}")
-    return {"w": w, "b": b}, grads, costs
+    last = {}
+
+    def step(params, X_batch, Y_batch):
+        grads, cost = propagate(params["w"], float(params["b"]), X_batch, Y_batch)
+        last["grads"] = grads
+        return cost, {"dw": grads["dw"], "db": grads["db"]}
+
+    params, history = train(step, {"w": w, "b": float(b)}, X, Y, config={"learning_rate": learning_rate},
+                            num_epochs=num_iterations, record_every=100, print_every=100 if print_cost else None,
+                            progress=progress, desc="gradient descent")
+    return {"w": params["w"], "b": float(params["b"])}, last.get("grads"), history["cost"]
 
 
 def predict(w, b, X):
@@ -106,8 +107,3 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations: int = 2000, learning
         "learning_rate": learning_rate,
         "num_iterations": num_iterations,
     }
-
-
-def accuracy(Y_pred, Y) -> float:
-    """Percentage of entries where ``Y_pred == Y`` (both ``(1, m)``)."""
-    return float(100.0 * np.mean(np.asarray(Y_pred) == np.asarray(Y)))

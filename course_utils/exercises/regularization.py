@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.nn.activations import relu, relu_backward, sigmoid
-from course_utils.models.mlp import initialize_parameters_deep
-from course_utils.nn.linear import linear_backward, linear_forward
+from course_utils.exercises.deep_step_by_step import linear_backward, relu_backward
+from course_utils.nn.activations import relu, sigmoid
+from course_utils.nn.dropout import dropout_forward
+from course_utils.nn.init import initialize_parameters_deep
+from course_utils.nn.l2 import l2_penalty, l2_penalty_backward
+from course_utils.nn.linear import linear_forward
 from course_utils.nn.losses import cross_entropy_cost
-from course_utils.optim.rules import update_parameters
-from course_utils.viz.progress import progress_range
+from course_utils.optim.loop import train
 from course_utils.rng import make_rng
 
 __all__ = [
@@ -129,9 +131,8 @@ def _backward(X, Y, Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3, mask1=None, 
     dZ1 = relu_backward(dA1, Z1)
     _, dW1, db1 = linear_backward(dZ1, (X, W1, b1))
     if lambd:
-        dW3 = dW3 + lambd / m * W3
-        dW2 = dW2 + lambd / m * W2
-        dW1 = dW1 + lambd / m * W1
+        decay = l2_penalty_backward({"W1": W1, "W2": W2, "W3": W3}, lambd, m)
+        dW1, dW2, dW3 = dW1 + decay["dW1"], dW2 + decay["dW2"], dW3 + decay["dW3"]
     return {"dZ3": dZ3, "dW3": dW3, "db3": db3,
             "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
             "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
@@ -153,13 +154,6 @@ def backward_propagation(X, Y, cache):
     return _backward(X, Y, *cache)
 
 
-def _sum_of_squared_weights(parameters):
-    keys = sorted((k for k in parameters if k.startswith("W") and k[1:].isdigit()), key=lambda k: int(k[1:]))
-    if not keys:
-        raise ValueError(f"parameters hold no weight matrix W1, W2, ...; got keys {sorted(parameters)}")
-    return float(sum(np.sum(np.square(np.asarray(parameters[k], dtype=float))) for k in keys))
-
-
 def compute_cost_with_regularization(A3, Y, parameters, lambd):
     """Cross-entropy cost plus the L2 penalty ``lambd / (2 m) * sum_l ||W_l||_F^2``.
 
@@ -176,7 +170,7 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
     _check_lambd(lambd)
     m = A3.shape[1]
     cross_entropy = cross_entropy_cost(A3, Y)
-    return float(cross_entropy + lambd / (2 * m) * _sum_of_squared_weights(parameters))
+    return float(cross_entropy + l2_penalty(parameters, lambd, m))
 
 
 def backward_propagation_with_regularization(X, Y, cache, lambd):
@@ -213,13 +207,9 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
     rng = make_rng(seed)
     W1, b1, W2, b2, W3, b3 = (np.asarray(parameters[k], dtype=float) for k in _PARAMS)
     Z1, _ = linear_forward(X, W1, b1)
-    A1 = relu(Z1)
-    D1 = rng.random(A1.shape) < keep_prob
-    A1 = A1 * D1 / keep_prob
+    A1, (D1, _) = dropout_forward(relu(Z1), keep_prob, rng)
     Z2, _ = linear_forward(A1, W2, b2)
-    A2 = relu(Z2)
-    D2 = rng.random(A2.shape) < keep_prob
-    A2 = A2 * D2 / keep_prob
+    A2, (D2, _) = dropout_forward(relu(Z2), keep_prob, rng)
     Z3, _ = linear_forward(A2, W3, b3)
     A3 = sigmoid(Z3)
     return A3, (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)
@@ -293,29 +283,25 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
         raise ValueError(f"layers_dims must be [{X.shape[0]}, n1, n2, 1], got {layers_dims}")
     parameters = initialize_parameters_deep(layers_dims, seed=seed, scale=init_scale)
     mask_rng = make_rng(None if seed is None else int(seed) + 1)
-    costs = []
-    for i in progress_range(num_iterations, enabled=progress, desc="training"):
+
+    def step(params, X_batch, Y_batch):
         if keep_prob < 1:
-            A3, cache = steps["forward_propagation_with_dropout"](X, parameters, keep_prob, seed=mask_rng)
+            A3, cache = steps["forward_propagation_with_dropout"](X_batch, params, keep_prob, seed=mask_rng)
         else:
-            A3, cache = steps["forward_propagation"](X, parameters)
+            A3, cache = steps["forward_propagation"](X_batch, params)
         if lambd:
-            cost = steps["compute_cost_with_regularization"](A3, Y, parameters, lambd)
-            grads = steps["backward_propagation_with_regularization"](X, Y, cache, lambd)
-        elif keep_prob < 1:
-            cost = steps["compute_cost"](A3, Y)
-            grads = steps["backward_propagation_with_dropout"](X, Y, cache, keep_prob)
-        else:
-            cost = steps["compute_cost"](A3, Y)
-            grads = steps["backward_propagation"](X, Y, cache)
-        if i % record_every == 0:
-            costs.append(float(cost))
-            if callback is not None:
-                callback(i, parameters)
-        if print_cost and i % print_every == 0:
-            print(f"Cost after iteration {i}: {float(cost):.6f}")
-        parameters = update_parameters(parameters, grads, learning_rate)
-    return parameters, costs
+            return (steps["compute_cost_with_regularization"](A3, Y_batch, params, lambd),
+                    steps["backward_propagation_with_regularization"](X_batch, Y_batch, cache, lambd))
+        if keep_prob < 1:
+            return steps["compute_cost"](A3, Y_batch), steps["backward_propagation_with_dropout"](X_batch, Y_batch, cache,
+                                                                                                   keep_prob)
+        return steps["compute_cost"](A3, Y_batch), steps["backward_propagation"](X_batch, Y_batch, cache)
+
+    parameters, history = train(step, parameters, X, Y, config={"learning_rate": learning_rate},
+                                num_epochs=num_iterations, record_every=record_every,
+                                print_every=print_every if print_cost else None, callback=callback,
+                                progress=progress, desc="training")
+    return parameters, history["cost"]
 
 
 def predict(parameters, X):

@@ -1,4 +1,4 @@
-"""A softmax classifier with batch normalisation (Track 2, notebook 07).
+"""A softmax classifier with batch normalisation.
 
 Architecture, with L layers of weights:
 
@@ -22,27 +22,26 @@ norm the running statistics are the empty dict.
 
 Everything is built from the course's pieces: :mod:`course_utils.nn.linear` (linear step),
 :mod:`course_utils.nn.batchnorm`, :mod:`course_utils.nn.activations` (ReLU, softmax),
-:mod:`course_utils.nn.softmax` (cost and ``dZ = Y_hat - Y``) and :mod:`course_utils.optim.rules`
-(mini-batches, gradient descent, Adam). No function modifies its arguments.
+:mod:`course_utils.nn.losses` (the softmax cross-entropy cost and its gradient), trained by
+:func:`course_utils.optim.loop.train` with any update rule. Train and test behaviour is chosen by
+``training=True/False``, as in every layer. No function modifies its arguments.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from course_utils.metrics.classification import predict_classes
 from course_utils.nn.activations import relu_backward, relu_forward, softmax
-from course_utils.nn.batchnorm import EPS, batchnorm_backward, batchnorm_forward, batchnorm_forward_test, update_running_stats
-from course_utils.models.mlp import initialize_parameters_deep
+from course_utils.nn.batchnorm import EPS, batchnorm_backward, batchnorm_forward, update_running_stats
+from course_utils.nn.init import initialize_parameters_deep
 from course_utils.nn.linear import linear_backward, linear_forward
-from course_utils.nn.softmax import predict_classes, softmax_cross_entropy_backward, softmax_cross_entropy_cost
-from course_utils.optim.rules import initialize_adam, random_mini_batches, update_parameters_with_adam, update_parameters_with_gd
-from course_utils.viz.progress import progress_range
+from course_utils.nn.losses import softmax_cross_entropy_cost, softmax_cross_entropy_cost_backward
+from course_utils.optim.loop import train
+from course_utils.optim.rules import get_rule
 
 __all__ = ["initialize_bn_network", "bn_network_forward", "bn_network_backward", "train_bn_network",
            "bn_network_predict"]
-
-MODES = ("train", "test")
-OPTIMIZERS = ("adam", "gd")
 
 
 # --- structure and validation -------------------------------------------------------------
@@ -120,42 +119,41 @@ def initialize_bn_network(layer_dims, seed=1, batchnorm: bool = True):
     return parameters, running
 
 
-def bn_network_forward(X, parameters, running=None, mode: str = "train", momentum: float = 0.9, eps: float = EPS):
-    """Forward pass, with batch statistics ("train") or running statistics ("test").
+def bn_network_forward(X, parameters, running=None, training: bool = True, momentum: float = 0.9,
+                       eps: float = EPS):
+    """Forward pass, with batch statistics (``training=True``) or running statistics (``training=False``).
 
     Arguments:
         X -- inputs ``(n0, m)``.
         parameters -- see the module docstring; the presence of ``gamma1`` selects batch norm.
-        running -- running statistics ``{"mu{l}", "var{l}": (n_l, 1)}`` or None. Required in
-            "test" mode for a batch-norm network. In "train" mode each layer's batch mean and
-            variance are folded in with ``update_running_stats(..., momentum)``; with None
-            they are not tracked.
-        mode -- "train": normalise with the statistics of this batch (``batchnorm_forward``);
-            "test": normalise with the running statistics (``batchnorm_forward_test``), which
-            works for any m, including a single example.
+        running -- running statistics ``{"mu{l}", "var{l}": (n_l, 1)}`` or None. Required at test
+            time for a batch-norm network. In training each layer's batch mean and variance are
+            folded in with ``update_running_stats(..., momentum)``; with None they are not tracked.
+        training -- True: normalise with the statistics of this batch; False: with the running
+            statistics, which works for any m, including a single example.
         momentum -- weight of the old running value, ``running = momentum * running + (1 - momentum) * batch``.
         eps -- the epsilon of batch norm.
     Returns:
         ``(AL, caches, running)``:
         AL -- softmax probabilities ``(C, m)``, each column sums to 1;
-        caches -- "train" mode: a list of L entries, ``(linear_cache, bn_cache, Z_tilde)`` for
+        caches -- in training, a list of L entries: ``(linear_cache, bn_cache, Z_tilde)`` for
             each hidden layer l = 1, ..., L-1 (``linear_cache = (A_prev, W, b)``, where b is a
-            zero column with batch norm; ``bn_cache = (Z_norm, mu, var, gamma, eps)`` from
-            ``batchnorm_forward``, or None without batch norm; ``Z_tilde`` is the ReLU's input
-            ``(n_l, m)``), then the output layer's ``linear_cache``. "test" mode: None.
-        running -- the updated running statistics (new arrays), a copy in "test" mode, None
+            zero column with batch norm; ``bn_cache`` from ``batchnorm_forward``, or None without
+            batch norm; ``Z_tilde`` is the ReLU's input ``(n_l, m)``), then the output layer's
+            ``linear_cache``. At test time: None.
+        running -- the updated running statistics (new arrays), a copy at test time, None
             if ``running`` was None.
+    Raises: ValueError for a malformed parameter dict, X of the wrong shape, or missing running
+        statistics at test time.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     L, use_bn = _structure(parameters)
     A = _as_input(X, parameters["W1"])
     if running is not None:
         if use_bn:
             _check_running(running, parameters, L)
         running = {k: np.array(v, dtype=float, copy=True) for k, v in running.items()}
-    elif use_bn and mode == "test":
-        raise ValueError("test mode needs the running statistics (running=None was given)")
+    elif use_bn and not training:
+        raise ValueError("test mode (training=False) needs the running statistics (running=None was given)")
     caches = []
     for l in range(1, L):
         W = parameters[f"W{l}"]
@@ -164,78 +162,77 @@ def bn_network_forward(X, parameters, running=None, mode: str = "train", momentu
         bn_cache = None
         if not use_bn:
             Z_tilde = Z
-        elif mode == "train":
-            Z_tilde, bn_cache = batchnorm_forward(Z, parameters[f"gamma{l}"], parameters[f"beta{l}"], eps)
+        elif training:
+            Z_tilde, bn_cache = batchnorm_forward(Z, parameters[f"gamma{l}"], parameters[f"beta{l}"], eps=eps)
             if running is not None:
                 running[f"mu{l}"], running[f"var{l}"] = update_running_stats(
                     running[f"mu{l}"], running[f"var{l}"], bn_cache[1], bn_cache[2], momentum)
         else:
-            Z_tilde = batchnorm_forward_test(Z, parameters[f"gamma{l}"], parameters[f"beta{l}"],
-                                             running[f"mu{l}"], running[f"var{l}"], eps)
+            Z_tilde, _ = batchnorm_forward(Z, parameters[f"gamma{l}"], parameters[f"beta{l}"], training=False,
+                                           running_mu=running[f"mu{l}"], running_var=running[f"var{l}"], eps=eps)
         A, Z_tilde = relu_forward(Z_tilde)
         caches.append((linear_cache, bn_cache, Z_tilde))
     ZL, linear_cache = linear_forward(A, parameters[f"W{L}"], parameters[f"b{L}"])
     caches.append(linear_cache)
     AL = softmax(ZL, axis=0)
-    return AL, (caches if mode == "train" else None), running
+    return AL, (caches if training else None), running
 
 
 def bn_network_backward(AL, Y, caches):
     """Gradients of the average softmax cross-entropy cost over the m examples of the batch.
 
     Arguments:
-        AL -- probabilities ``(C, m)`` from ``bn_network_forward`` in "train" mode.
+        AL -- probabilities ``(C, m)`` from ``bn_network_forward`` in training mode.
         Y -- one-hot labels ``(C, m)``.
         caches -- the caches of that forward pass.
     Returns:
         grads -- a dict with one entry per parameter, ``"d" + name``, same shapes:
         ``dW{l}`` for every layer, ``dgamma{l}``, ``dbeta{l}`` (with batch norm) or ``db{l}``
         (without) for the hidden layers, ``db{L}`` for the output layer.
+    Raises: ValueError for test-mode caches (None) or shapes that do not match them.
 
-    The chain: ``dZL = Y_hat - Y``; ``linear_backward`` gives ``dW`` averaged over the batch
-    and ``dA_prev`` for the summed cost; through the ReLU to ``dZ_tilde``; ``batchnorm_backward``
-    gives ``dZ``, and sums ``dgamma``, ``dbeta`` over the batch, which are divided by m here
-    so that every gradient belongs to the same average cost.
+    The chain: ``dZL = (Y_hat - Y) / m`` (the cost's gradient carries the 1/m); every layer then
+    sums over the batch: ``linear_backward`` gives ``dW``, ``db`` and ``dA_prev``; through the ReLU to
+    ``dZ_tilde``; ``batchnorm_backward`` gives ``dZ``, ``dgamma`` and ``dbeta``.
     """
     if caches is None:
-        raise ValueError("no caches: run bn_network_forward in 'train' mode before the backward pass")
-    AL = np.asarray(AL, dtype=float)
-    Y = np.asarray(Y, dtype=float)
-    if AL.ndim != 2 or AL.shape != Y.shape:
+        raise ValueError("caches is None: run bn_network_forward with training=True to get caches for the backward pass")
+    AL, Y = np.asarray(AL, dtype=float), np.asarray(Y, dtype=float)
+    if AL.shape != Y.shape:
         raise ValueError(f"AL and Y must have the same shape (C, m); got AL {AL.shape} and Y {Y.shape}")
     L = len(caches)
     expected = (np.shape(caches[-1][1])[0], np.shape(caches[-1][0])[1])
     if AL.shape != expected:
         raise ValueError(f"AL must have shape {expected} to match the caches, got {AL.shape}")
-    m = AL.shape[1]
     grads = {}
-    dZ = softmax_cross_entropy_backward(AL, Y)
-    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZ, caches[-1])
+    dA, g = linear_backward(softmax_cross_entropy_cost_backward(AL, Y), caches[-1])
+    grads[f"dW{L}"], grads[f"db{L}"] = g["dW"], g["db"]
     for l in reversed(range(1, L)):
         linear_cache, bn_cache, Z_tilde = caches[l - 1]
-        dZ_tilde = relu_backward(dA, Z_tilde)
+        dZ_tilde, _ = relu_backward(dA, Z_tilde)
         if bn_cache is None:
-            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ_tilde, linear_cache)
+            dA, g = linear_backward(dZ_tilde, linear_cache)
+            grads[f"dW{l}"], grads[f"db{l}"] = g["dW"], g["db"]
         else:
-            dZ, dgamma, dbeta = batchnorm_backward(dZ_tilde, bn_cache)
-            grads[f"dgamma{l}"], grads[f"dbeta{l}"] = dgamma / m, dbeta / m
-            dA, grads[f"dW{l}"], _ = linear_backward(dZ, linear_cache)  # the zero bias gets no update
+            dZ, g_bn = batchnorm_backward(dZ_tilde, bn_cache)
+            grads[f"dgamma{l}"], grads[f"dbeta{l}"] = g_bn["dgamma"], g_bn["dbeta"]
+            dA, g = linear_backward(dZ, linear_cache)
+            grads[f"dW{l}"] = g["dW"]  # the zero bias is not a parameter: batch norm cancels it
     return grads
 
 
-def train_bn_network(X, Y, layer_dims, *, batchnorm: bool = True, optimizer: str = "adam",
-                     learning_rate: float = 0.01, num_epochs: int = 20, mini_batch_size: int = 64,
-                     bn_momentum: float = 0.9, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
-                     seed=1, print_cost: bool = False, progress: bool = False):
-    """Train the network with mini-batches and Adam or gradient descent.
+def train_bn_network(X, Y, layer_dims, *, batchnorm: bool = True, optimizer="adam", learning_rate: float = 0.01,
+                     num_epochs: int = 20, mini_batch_size: int = 64, bn_momentum: float = 0.9, beta1: float = 0.9,
+                     beta2: float = 0.999, epsilon: float = 1e-8, seed=1, print_cost: bool = False,
+                     progress: bool = False):
+    """Train the network with mini-batches and any update rule, through :func:`course_utils.optim.loop.train`.
 
     Arguments:
         X -- inputs ``(n0, m)``; Y -- one-hot labels ``(C, m)``.
         layer_dims -- ``[n0, n1, ..., C]``.
         batchnorm -- with or without batch norm in the hidden layers.
-        optimizer -- "adam" (``update_parameters_with_adam``, step t counted from 1 over all
-            mini-batches) or "gd" (``update_parameters_with_gd``).
-        learning_rate, beta1, beta2, epsilon -- the optimiser's hyperparameters.
+        optimizer -- an update rule or its name (``"adam"``, ``"gd"``, ``"momentum"``, ``"rmsprop"``).
+        learning_rate, beta1, beta2, epsilon -- the optimiser's hyperparameters (those it takes).
         num_epochs -- passes over the training set.
         mini_batch_size -- examples per mini-batch; epoch e (from 0) uses
             ``random_mini_batches(X, Y, mini_batch_size, seed=seed + e)``.
@@ -246,37 +243,28 @@ def train_bn_network(X, Y, layer_dims, *, batchnorm: bool = True, optimizer: str
         ``(parameters, running, costs)``: the trained parameters, the running statistics
         (``{}`` without batch norm), and one cost per epoch: the mean over the epoch's
         examples of the mini-batch costs (each computed before that mini-batch's update).
+    Raises: ValueError for an unknown optimizer, or X, Y that do not fit layer_dims.
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.ndim != 2 or X.shape[0] != layer_dims[0]:
         raise ValueError(f"X must have shape ({layer_dims[0]}, m) for layer_dims {list(layer_dims)}, got {X.shape}")
     if Y.shape != (layer_dims[-1], X.shape[1]):
         raise ValueError(f"Y must be one-hot of shape {(layer_dims[-1], X.shape[1])}, got {Y.shape}")
+    rule = get_rule(optimizer)
+    offered = {"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
+    config = {k: v for k, v in offered.items() if k in rule.defaults}
     parameters, running = initialize_bn_network(layer_dims, seed=seed, batchnorm=batchnorm)
-    if optimizer == "adam":
-        v, s = initialize_adam(parameters)
-    m = X.shape[1]
-    t = 0
-    costs = []
+    model_state = {"running": running}
+
+    def step(p, X_batch, Y_batch):
+        AL, caches, model_state["running"] = bn_network_forward(X_batch, p, model_state["running"], True, bn_momentum)
+        return softmax_cross_entropy_cost(AL, Y_batch), bn_network_backward(AL, Y_batch, caches)
+
     desc = "with batch norm" if batchnorm else "without batch norm"
-    for epoch in progress_range(num_epochs, enabled=progress, desc=desc):
-        total = 0.0
-        for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch):
-            AL, caches, running = bn_network_forward(X_batch, parameters, running, "train", bn_momentum)
-            total += softmax_cross_entropy_cost(AL, Y_batch) * X_batch.shape[1]
-            grads = bn_network_backward(AL, Y_batch, caches)
-            if optimizer == "adam":
-                t += 1
-                parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
-                                                                     beta1, beta2, epsilon)
-            else:
-                parameters = update_parameters_with_gd(parameters, grads, learning_rate)
-        costs.append(total / m)
-        if print_cost and epoch % 10 == 0:
-            print(f"Cost after epoch {epoch}: {costs[-1]:.6f}")
-    return parameters, running, costs
+    parameters, history = train(step, parameters, X, Y, optimizer=rule, config=config, num_epochs=num_epochs,
+                                mini_batch_size=mini_batch_size, seed=seed, print_every=10 if print_cost else None,
+                                progress=progress, desc=desc)
+    return parameters, model_state["running"], history["cost"]
 
 
 def bn_network_predict(X, parameters, running=None):
@@ -285,6 +273,7 @@ def bn_network_predict(X, parameters, running=None):
     Arguments: X ``(n0, m)``; parameters; running (required with batch norm).
     Returns: ``(1, m)`` int array of class indices 0, ..., C-1. Each column is classified on
     its own: the result for one example does not depend on the others in X.
+    Raises: ValueError as :func:`bn_network_forward`.
     """
-    AL, _, _ = bn_network_forward(X, parameters, running, mode="test")
+    AL, _, _ = bn_network_forward(X, parameters, running, training=False)
     return predict_classes(AL)

@@ -1,139 +1,131 @@
-"""An L-layer network: [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID (Track 1, notebooks 04-05).
+"""A fully connected network (multilayer perceptron) for binary labels:
+[LINEAR -> g] x (L-1) -> LINEAR -> SIGMOID, with g = ReLU unless told otherwise.
 
-Parameters live in a dict ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": (nL, n_{L-1}), "bL": (nL, 1)}``.
-Data is column-major: X ``(n0, m)``, Y ``(1, m)``.
+Built from :mod:`course_utils.nn` and trained by :func:`course_utils.optim.loop.train`; no new maths.
+Parameters live in a dict ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": (1, n_{L-1}), "bL": (1, 1)}``.
+Data is column-major: X ``(n0, m)``, Y ``(1, m)`` of 0/1. With L = 1 (``layer_dims = [n0, 1]``) this
+is logistic regression (:mod:`course_utils.models.logistic`).
+
+Gradients follow the library's convention: the cost averages over the batch
+(:func:`~course_utils.nn.losses.sigmoid_cross_entropy_cost_backward` carries the 1/m) and the layers
+sum. The classic exercise versions (``L_model_backward`` returning per-example ``dA`` entries,
+``two_layer_model``, ``L_layer_model``) are adapters in :mod:`course_utils.exercises`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from course_utils.nn.init import initialize_parameters_deep
+from course_utils.nn.l2 import l2_penalty, l2_penalty_backward
 from course_utils.nn.linear import linear_activation_backward, linear_activation_forward, linear_backward
-from course_utils.nn.losses import cross_entropy_cost as compute_cost
-from course_utils.optim.rules import update_parameters
-from course_utils.viz.progress import progress_range
-from course_utils.rng import make_rng
-from course_utils.exercises.shallow_network import initialize_parameters
+from course_utils.nn.losses import cross_entropy_cost, sigmoid_cross_entropy_cost_backward
+from course_utils.optim.loop import train
 
-__all__ = ["initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
-           "update_parameters", "predict", "two_layer_model", "L_layer_model"]
+__all__ = ["num_layers", "L_model_forward", "L_model_backward", "predict", "mlp_step", "train_mlp"]
 
 
-def _scale(name_or_value, n_prev: int) -> float:
-    if name_or_value == "xavier":  # Var(W) = 1/n_prev: keeps tanh/sigmoid layers' outputs at unit scale
-        return 1.0 / np.sqrt(n_prev)
-    if name_or_value == "he":  # Var(W) = 2/n_prev: the same for ReLU, which zeroes half its inputs
-        return np.sqrt(2.0 / n_prev)
-    if isinstance(name_or_value, (int, float)):
-        return float(name_or_value)
-    raise ValueError(f"scale must be a number, 'xavier' or 'he', got {name_or_value!r}")
+def num_layers(parameters) -> int:
+    """L, the number of weight layers of a parameter dict ``W1, b1, ..., WL, bL``.
 
-
-def initialize_parameters_deep(layer_dims, seed=3, scale=0.01) -> dict:
-    """Random weights and zero biases for layers of sizes ``layer_dims = [n0, n1, ..., nL]``.
-
-    ``W_l = rng.standard_normal((n_l, n_{l-1})) * s`` drawn for l = 1, ..., L in that order from
-    ``np.random.default_rng(seed)``, where s is ``scale`` (a number), or ``1/sqrt(n_{l-1})``
-    for ``"xavier"``, ``sqrt(2/n_{l-1})`` for ``"he"``. ``b_l = zeros((n_l, 1))``.
-    Returns: the parameter dict.
+    Raises: ValueError if a ``W<l>`` or ``b<l>`` is missing or there are other keys.
     """
-    layer_dims = [int(n) for n in layer_dims]
-    if len(layer_dims) < 2 or min(layer_dims) < 1:
-        raise ValueError(f"layer_dims needs at least two positive sizes, got {layer_dims}")
-    rng = make_rng(seed)
-    parameters = {}
-    for l in range(1, len(layer_dims)):
-        parameters[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * _scale(scale, layer_dims[l - 1])
-        parameters[f"b{l}"] = np.zeros((layer_dims[l], 1))
-    return parameters
-
-
-def _num_layers(parameters) -> int:
     L = len(parameters) // 2
     missing = [k for l in range(1, L + 1) for k in (f"W{l}", f"b{l}") if k not in parameters]
-    if missing or len(parameters) % 2:
+    if missing or len(parameters) % 2 or L < 1:
         raise ValueError(f"parameters must hold W1, b1, ..., WL, bL; missing {missing}, got {sorted(parameters)}")
     return L
 
 
-def L_model_forward(X, parameters):
-    """Forward pass through L-1 ReLU layers and a sigmoid output layer.
+def L_model_forward(X, parameters, hidden_activation: str = "relu"):
+    """Forward pass through L-1 hidden layers and a sigmoid output layer.
 
-    Arguments: X ``(n0, m)``; parameters as above.
-    Returns: ``(AL, caches)``: AL ``(nL, m)`` probabilities, and the list of the L
-    linear-activation caches ``((A_prev, W, b), Z)``, layer 1 first.
+    Arguments: X ``(n0, m)``; parameters as above; hidden_activation -- "relu", "tanh",
+        "sigmoid" or "leaky_relu".
+    Returns: ``(AL, caches)``: AL ``(1, m)`` probabilities (``(n_L, m)`` in general), and the list of
+        the L linear-activation caches ``((A_prev, W, b), Z)``, layer 1 first.
+    Raises: ValueError for a malformed parameter dict, mismatched shapes or an unknown activation.
     """
-    L = _num_layers(parameters)
+    L = num_layers(parameters)
     caches = []
     A = np.asarray(X, dtype=float)
     for l in range(1, L):
-        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], "relu")
+        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], hidden_activation)
         caches.append(cache)
     AL, cache = linear_activation_forward(A, parameters[f"W{L}"], parameters[f"b{L}"], "sigmoid")
     caches.append(cache)
     return AL, caches
 
 
-def L_model_backward(AL, Y, caches):
-    """Backward pass of ``L_model_forward`` for the cross-entropy cost.
+def L_model_backward(AL, Y, caches, hidden_activation: str = "relu") -> dict:
+    """Gradients of the average cross-entropy cost for :func:`L_model_forward`.
 
-    Arguments: AL ``(1, m)``; Y ``(1, m)`` of 0/1; caches from ``L_model_forward``.
-    Returns: grads ``{"dA{l-1}", "dW{l}", "db{l}"}`` for l = L, ..., 1 (so dA0 ... dA{L-1}).
+    Arguments: AL, Y ``(1, m)``; caches from :func:`L_model_forward` (same hidden_activation).
+    Returns: ``{"dW1", "db1", ..., "dWL", "dbL"}``, shapes as the parameters.
+    Raises: ValueError if AL and Y differ in shape.
     """
-    AL, Y = np.asarray(AL, dtype=float), np.asarray(Y, dtype=float).reshape(np.shape(AL))
+    AL = np.asarray(AL, dtype=float)
+    Y = np.asarray(Y, dtype=float).reshape(AL.shape)
     L = len(caches)
     grads = {}
-    # dAL = -(Y/AL - (1-Y)/(1-AL)) times sigmoid'(ZL) = AL(1-AL) is AL - Y; computing the
-    # product directly avoids 0/0 when a confident output rounds to exactly 0 or 1.
     linear_cache, _ = caches[L - 1]
-    grads[f"dA{L - 1}"], grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(AL - Y, linear_cache)
-    for l in reversed(range(L - 1)):
-        dA_prev, dW, db = linear_activation_backward(grads[f"dA{l + 1}"], caches[l], "relu")
-        grads[f"dA{l}"], grads[f"dW{l + 1}"], grads[f"db{l + 1}"] = dA_prev, dW, db
+    dA, g = linear_backward(sigmoid_cross_entropy_cost_backward(AL, Y), linear_cache)
+    grads[f"dW{L}"], grads[f"db{L}"] = g["dW"], g["db"]
+    for l in reversed(range(1, L)):
+        dA, g = linear_activation_backward(dA, caches[l - 1], hidden_activation)
+        grads[f"dW{l}"], grads[f"db{l}"] = g["dW"], g["db"]
     return grads
 
 
-def predict(parameters, X):
-    """Labels ``(1, m)`` of 0.0/1.0: 1 where the network's output is above 0.5."""
-    AL, _ = L_model_forward(X, parameters)
+def predict(parameters, X, hidden_activation: str = "relu") -> np.ndarray:
+    """Labels ``(1, m)`` of 0.0/1.0: 1 where the network's output probability is above 0.5."""
+    AL, _ = L_model_forward(X, parameters, hidden_activation)
     return (AL > 0.5).astype(float)
 
 
-def _train(X, Y, parameters, forward, backward, learning_rate, num_iterations, print_cost, progress, desc):
-    costs = []
-    for i in progress_range(num_iterations, enabled=progress, desc=desc):
-        AL, caches = forward(X, parameters)
-        cost = compute_cost(AL, Y)
-        grads = backward(AL, Y, caches)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if i % 100 == 0:
-            costs.append(cost)
-            if print_cost:
-                print(f"Cost after iteration {i}: {cost:.6f}")
-    return parameters, costs
+def mlp_step(parameters, X, Y, *, lambd: float = 0.0, hidden_activation: str = "relu"):
+    """One forward and backward pass: the ``step`` that :func:`course_utils.optim.loop.train` takes.
 
-
-def two_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, *,
-                    seed=1, progress=False):
-    """Train LINEAR -> RELU -> LINEAR -> SIGMOID with gradient descent.
-
-    Arguments: X ``(n_x, m)``; Y ``(1, m)``; layers_dims ``(n_x, n_h, n_y)``.
-    Initialisation: ``initialize_parameters(n_x, n_h, n_y, seed)`` (weights * 0.01).
-    Returns: ``(parameters, costs)``, the cost recorded at every 100th iteration from 0.
+    Arguments: parameters; X ``(n0, m)``; Y ``(1, m)``; lambd -- L2 strength (0: none).
+    Returns: ``(cost, grads)``: the average cross-entropy (plus the L2 penalty) before any update,
+        and its gradients ``{"dW1", "db1", ...}``.
     """
-    n_x, n_h, n_y = layers_dims
-    parameters = initialize_parameters(n_x, n_h, n_y, seed=seed)
-    return _train(X, Y, parameters, L_model_forward, L_model_backward, learning_rate, num_iterations,
-                  print_cost, progress, "2-layer model")
+    AL, caches = L_model_forward(X, parameters, hidden_activation)
+    cost = cross_entropy_cost(AL, Y)
+    grads = L_model_backward(AL, Y, caches, hidden_activation)
+    if lambd:
+        m = np.shape(X)[1]
+        cost += l2_penalty(parameters, lambd, m)
+        for k, dW in l2_penalty_backward(parameters, lambd, m).items():
+            grads[k] = grads[k] + dW
+    return cost, grads
 
 
-def L_layer_model(X, Y, layers_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, *,
-                  seed=1, progress=False):
-    """Train an L-layer network ([LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID).
+def train_mlp(X, Y, start, *, seed=1, scale="he", lambd: float = 0.0, hidden_activation: str = "relu", **loop):
+    """Initialise (or take) the parameters and train them with :func:`course_utils.optim.loop.train`.
 
-    Initialisation: ``initialize_parameters_deep(layers_dims, seed, scale="xavier")``.
-    Returns: ``(parameters, costs)``, the cost recorded at every 100th iteration from 0.
+    Arguments:
+        X ``(n0, m)``; Y ``(1, m)``.
+        start -- layer sizes ``[n0, n1, ..., 1]`` (initialised by
+            ``initialize_parameters_deep(start, seed, scale)``), or a parameter dict to start from
+            (not modified).
+        seed, scale -- the initialisation (ignored when ``start`` is a dict).
+        lambd, hidden_activation -- see :func:`mlp_step`.
+        **loop -- everything else goes to ``train``: optimizer, config, num_epochs,
+            mini_batch_size, schedule, record_every, print_every, callback, metrics, progress, desc.
+    Returns: ``(parameters, history)`` as :func:`~course_utils.optim.loop.train` returns them.
+    Raises: ValueError if the layer sizes do not fit X and Y.
     """
-    parameters = initialize_parameters_deep(layers_dims, seed=seed, scale="xavier")
-    return _train(X, Y, parameters, L_model_forward, L_model_backward, learning_rate, num_iterations,
-                  print_cost, progress, f"{len(layers_dims) - 1}-layer model")
+    if isinstance(start, dict):
+        parameters = start
+    else:
+        dims = [int(n) for n in start]
+        if dims[0] != np.shape(X)[0] or dims[-1] != np.shape(Y)[0]:
+            raise ValueError(f"layer sizes must start with n0 = {np.shape(X)[0]} and end with "
+                             f"{np.shape(Y)[0]}, got {dims}")
+        parameters = initialize_parameters_deep(dims, seed=seed, scale=scale)
+
+    def step(p, X_batch, Y_batch):
+        return mlp_step(p, X_batch, Y_batch, lambd=lambd, hidden_activation=hidden_activation)
+
+    return train(step, parameters, X, Y, **loop)

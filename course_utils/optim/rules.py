@@ -1,31 +1,61 @@
-"""Optimisers: gradient descent, mini-batches, momentum, RMSprop, Adam, learning-rate decay.
+"""Update rules behind one interface: gradient descent, momentum, RMSprop, Adam.
 
-One interface for every update rule (Track 1 uses plain gradient descent; Track 2 the rest):
+Every rule is an :class:`UpdateRule` with two functions and a dict of default hyperparameters::
 
-    parameters  {"W1": (n1, n0), "b1": (n1, 1), ...}
-    grads       {"dW1": ..., "db1": ..., ...}, same shapes (extra keys such as "dA0" are ignored)
-    state       the optimiser's own dicts (velocity v, squared average s, step t), created by
-                its ``initialize_*`` function and returned updated by every step; the caller
-                keeps them, so nothing is hidden in a global or an object.
+    state = rule.init(parameters)
+    parameters, state = rule.update(parameters, grads, state, config)
 
-Every update returns *new* dicts; no argument is modified in place.
+* ``parameters`` -- ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` (any names, any shapes).
+* ``grads`` -- ``{"dW1": ..., "db1": ..., ...}``: ``"d" + name`` for every parameter, same shape.
+  Extra keys (such as ``"dA0"``) are ignored.
+* ``state`` -- the rule's own dict, explicit: ``{}`` for gradient descent, ``{"v": {...}}`` for
+  momentum, ``{"s": {...}}`` for RMSprop, ``{"v": {...}, "s": {...}, "t": int}`` for Adam, with
+  the inner dicts keyed like ``grads``. The caller keeps it; nothing hides in a global.
+* ``config`` -- hyperparameters, e.g. ``{"learning_rate": 0.01, "beta1": 0.9}``; missing keys take
+  the rule's ``defaults``, unknown keys raise ``ValueError``.
+
+Every update returns *new* dicts; no argument is modified in place. :func:`get_rule` looks a rule
+up by name (``"gd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``), so code that lets a user pick an
+optimiser never needs an ``if/elif`` over names. The classic exercise signatures
+(``update_parameters_with_adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)``,
+...) are thin adapters over these rules in :mod:`course_utils.exercises.optimization`.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from course_utils.rng import make_rng
+__all__ = ["UpdateRule", "RULES", "get_rule", "gd", "momentum", "rmsprop", "adam", "zeros_like_grads"]
 
-__all__ = [
-    "update_parameters", "update_parameters_with_gd", "random_mini_batches",
-    "initialize_velocity", "update_parameters_with_momentum",
-    "initialize_rmsprop", "update_parameters_with_rmsprop",
-    "initialize_adam", "update_parameters_with_adam",
-    "update_lr", "schedule_lr_decay", "exponential_lr", "inverse_sqrt_lr",
-]
+
+@dataclass(eq=False)
+class UpdateRule:
+    """An update rule: ``init(parameters) -> state`` and ``update(parameters, grads, state, config)
+    -> (parameters, state)``, with its default hyperparameters."""
+
+    name: str
+    init: Callable[[dict], dict]
+    step: Callable[[dict, dict, dict, dict], tuple]
+    defaults: dict = field(default_factory=dict)
+
+    def config(self, config: dict | None = None) -> dict:
+        """The defaults updated with ``config``. Raises: ValueError for a key the rule does not take."""
+        config = dict(config or {})
+        unknown = sorted(set(config) - set(self.defaults))
+        if unknown:
+            raise ValueError(f"{self.name} takes the hyperparameters {sorted(self.defaults)}, not {unknown}")
+        return {**self.defaults, **config}
+
+    def update(self, parameters: dict, grads: dict, state: dict, config: dict | None = None):
+        """One step. Returns ``(parameters, state)``, both new dicts.
+
+        Raises: KeyError if grads lacks ``"d" + name`` for a parameter; ValueError if a gradient's
+        shape differs from its parameter's, or for an unknown hyperparameter.
+        """
+        return self.step(parameters, grads, state, self.config(config))
 
 
 def _grad(grads: dict, key: str, like) -> np.ndarray:
@@ -37,125 +67,105 @@ def _grad(grads: dict, key: str, like) -> np.ndarray:
     return np.asarray(g, dtype=float)
 
 
-def update_parameters(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """One gradient-descent step: ``P = P - learning_rate * dP`` for every parameter P.
-
-    Returns: a new parameter dict.
-    """
-    return {k: np.asarray(v - learning_rate * _grad(grads, k, v)) for k, v in parameters.items()}
-
-
-def update_parameters_with_gd(parameters: dict, grads: dict, learning_rate: float) -> dict:
-    """Gradient descent (the Track 2 name of :func:`update_parameters`)."""
-    return update_parameters(parameters, grads, learning_rate)
-
-
-def random_mini_batches(X, Y, mini_batch_size: int = 64, seed=0) -> list:
-    """Shuffle the examples, then cut them into mini-batches.
-
-    Arguments: X ``(n_x, m)``; Y ``(n_y, m)``; mini_batch_size; seed for
-    ``np.random.default_rng(seed).permutation(m)`` (the one random draw).
-    Returns: a list of ``(mini_batch_X, mini_batch_Y)``: ``m // mini_batch_size`` full batches,
-    then one batch of the ``m % mini_batch_size`` remaining examples if there are any.
-    """
-    X, Y = np.asarray(X), np.asarray(Y)
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X has {X.shape[1]} examples but Y has {Y.shape[1]}")
-    if mini_batch_size < 1:
-        raise ValueError(f"mini_batch_size must be >= 1, got {mini_batch_size}")
-    m = X.shape[1]
-    permutation = make_rng(seed).permutation(m)
-    X_shuffled, Y_shuffled = X[:, permutation], Y[:, permutation]
-    return [(X_shuffled[:, k:k + mini_batch_size], Y_shuffled[:, k:k + mini_batch_size])
-            for k in range(0, m, mini_batch_size)]
-
-
-def _zeros_like_grads(parameters: dict) -> dict:
+def zeros_like_grads(parameters: dict) -> dict:
+    """``{"dW1": zeros, "db1": zeros, ...}``: one zero array per parameter, keyed like the gradients."""
     return {"d" + k: np.zeros_like(np.asarray(v, dtype=float)) for k, v in parameters.items()}
 
 
-def initialize_velocity(parameters: dict) -> dict:
-    """Momentum's velocity: ``{"dW1": zeros, "db1": zeros, ...}`` shaped like the parameters."""
-    return _zeros_like_grads(parameters)
+# --- gradient descent --------------------------------------------------------------------------
+
+def _gd_step(parameters, grads, state, config):
+    lr = config["learning_rate"]
+    return {k: np.asarray(v - lr * _grad(grads, k, v)) for k, v in parameters.items()}, {}
 
 
-def update_parameters_with_momentum(parameters: dict, grads: dict, v: dict, beta: float, learning_rate: float):
-    """Momentum: ``v = beta v + (1 - beta) dP``; ``P = P - learning_rate * v``.
+gd = UpdateRule("gd", init=lambda parameters: {}, step=_gd_step, defaults={"learning_rate": 0.01})
+gd.__doc__ = """Gradient descent: ``P = P - learning_rate * dP``. State: ``{}``.
 
-    Returns: ``(parameters, v)``, both new dicts.
-    """
+Source: Cauchy (1847), "Methode generale pour la resolution des systemes d'equations simultanees"."""
+
+
+# --- momentum ----------------------------------------------------------------------------------
+
+def _momentum_step(parameters, grads, state, config):
+    beta, lr = config["beta"], config["learning_rate"]
     new_p, new_v = {}, {}
     for k, p in parameters.items():
         g = _grad(grads, k, p)
-        new_v["d" + k] = beta * v["d" + k] + (1 - beta) * g
-        new_p[k] = np.asarray(p - learning_rate * new_v["d" + k])
-    return new_p, new_v
+        new_v["d" + k] = beta * state["v"]["d" + k] + (1 - beta) * g
+        new_p[k] = np.asarray(p - lr * new_v["d" + k])
+    return new_p, {"v": new_v}
 
 
-def initialize_rmsprop(parameters: dict) -> dict:
-    """RMSprop's running average of squared gradients: zeros shaped like the parameters."""
-    return _zeros_like_grads(parameters)
+momentum = UpdateRule("momentum", init=lambda parameters: {"v": zeros_like_grads(parameters)},
+                      step=_momentum_step, defaults={"learning_rate": 0.01, "beta": 0.9})
+momentum.__doc__ = """Momentum, in the lecture's EWA form: ``v = beta v + (1 - beta) dP``; ``P = P - learning_rate v``.
+
+State: ``{"v": {"dW1": ..., ...}}``. Source: Polyak (1964), "Some methods of speeding up the
+convergence of iteration methods"; the (1 - beta) scaling is the course's convention."""
 
 
-def update_parameters_with_rmsprop(parameters: dict, grads: dict, s: dict, beta2: float = 0.999,
-                                   learning_rate: float = 0.01, epsilon: float = 1e-8):
-    """RMSprop: ``s = beta2 s + (1 - beta2) dP**2``; ``P = P - learning_rate * dP / (sqrt(s) + epsilon)``.
+# --- RMSprop -----------------------------------------------------------------------------------
 
-    Returns: ``(parameters, s)``, both new dicts.
-    """
+def _rmsprop_step(parameters, grads, state, config):
+    beta2, lr, eps = config["beta2"], config["learning_rate"], config["epsilon"]
     new_p, new_s = {}, {}
     for k, p in parameters.items():
         g = _grad(grads, k, p)
-        new_s["d" + k] = beta2 * s["d" + k] + (1 - beta2) * g ** 2
-        new_p[k] = np.asarray(p - learning_rate * g / (np.sqrt(new_s["d" + k]) + epsilon))
-    return new_p, new_s
+        new_s["d" + k] = beta2 * state["s"]["d" + k] + (1 - beta2) * g ** 2
+        new_p[k] = np.asarray(p - lr * g / (np.sqrt(new_s["d" + k]) + eps))
+    return new_p, {"s": new_s}
 
 
-def initialize_adam(parameters: dict):
-    """Adam's two moment estimates: ``(v, s)``, zeros shaped like the parameters."""
-    return _zeros_like_grads(parameters), _zeros_like_grads(parameters)
+rmsprop = UpdateRule("rmsprop", init=lambda parameters: {"s": zeros_like_grads(parameters)}, step=_rmsprop_step,
+                     defaults={"learning_rate": 0.01, "beta2": 0.999, "epsilon": 1e-8})
+rmsprop.__doc__ = """RMSprop: ``s = beta2 s + (1 - beta2) dP**2``; ``P = P - learning_rate dP / (sqrt(s) + epsilon)``.
+
+State: ``{"s": {...}}``. Source: Tieleman & Hinton (2012), Coursera "Neural Networks for Machine
+Learning", lecture 6e (unpublished; the rule is known from that slide)."""
 
 
-def update_parameters_with_adam(parameters: dict, grads: dict, v: dict, s: dict, t: int,
-                                learning_rate: float = 0.01, beta1: float = 0.9, beta2: float = 0.999,
-                                epsilon: float = 1e-8):
-    """Adam, step ``t`` (counting from 1).
+# --- Adam --------------------------------------------------------------------------------------
 
-    ``v = beta1 v + (1 - beta1) dP``; ``s = beta2 s + (1 - beta2) dP**2``;
-    ``v_hat = v / (1 - beta1**t)``; ``s_hat = s / (1 - beta2**t)``;
-    ``P = P - learning_rate * v_hat / (sqrt(s_hat) + epsilon)``.
-    Returns: ``(parameters, v, s, v_corrected, s_corrected)``, all new dicts.
-    """
-    if t < 1:
-        raise ValueError(f"Adam's step t counts from 1, got {t}")
-    new_p, new_v, new_s, v_hat, s_hat = {}, {}, {}, {}, {}
+def _adam_step(parameters, grads, state, config):
+    b1, b2 = config["beta1"], config["beta2"]
+    lr, eps = config["learning_rate"], config["epsilon"]
+    t = int(state["t"]) + 1
+    new_p, new_v, new_s = {}, {}, {}
     for k, p in parameters.items():
         g, key = _grad(grads, k, p), "d" + k
-        new_v[key] = beta1 * v[key] + (1 - beta1) * g
-        new_s[key] = beta2 * s[key] + (1 - beta2) * g ** 2
-        v_hat[key] = new_v[key] / (1 - beta1 ** t)
-        s_hat[key] = new_s[key] / (1 - beta2 ** t)
-        new_p[k] = np.asarray(p - learning_rate * v_hat[key] / (np.sqrt(s_hat[key]) + epsilon))
-    return new_p, new_v, new_s, v_hat, s_hat
+        new_v[key] = b1 * state["v"][key] + (1 - b1) * g
+        new_s[key] = b2 * state["s"][key] + (1 - b2) * g ** 2
+        v_hat = new_v[key] / (1 - b1 ** t)
+        s_hat = new_s[key] / (1 - b2 ** t)
+        new_p[k] = np.asarray(p - lr * v_hat / (np.sqrt(s_hat) + eps))
+    return new_p, {"v": new_v, "s": new_s, "t": t}
 
 
-def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float) -> float:
-    """Inverse-time decay: ``learning_rate0 / (1 + decay_rate * epoch_num)``."""
-    return learning_rate0 / (1 + decay_rate * epoch_num)
+adam = UpdateRule("adam", init=lambda parameters: {"v": zeros_like_grads(parameters),
+                                                   "s": zeros_like_grads(parameters), "t": 0},
+                  step=_adam_step, defaults={"learning_rate": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8})
+adam.__doc__ = """Adam: momentum and RMSprop with bias correction, step ``t`` counted from 1.
+
+``v = beta1 v + (1 - beta1) dP``; ``s = beta2 s + (1 - beta2) dP**2``;
+``v_hat = v / (1 - beta1**t)``; ``s_hat = s / (1 - beta2**t)``;
+``P = P - learning_rate v_hat / (sqrt(s_hat) + epsilon)``.
+State: ``{"v": {...}, "s": {...}, "t": steps taken so far}``; each update increments t first.
+Source: Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR, Algorithm 1
+(epsilon added outside the square root, as there)."""
 
 
-def schedule_lr_decay(learning_rate0: float, epoch_num: int, decay_rate: float, time_interval: int = 1000) -> float:
-    """Inverse-time decay in steps: ``learning_rate0 / (1 + decay_rate * floor(epoch_num / time_interval))``."""
-    return learning_rate0 / (1 + decay_rate * math.floor(epoch_num / time_interval))
+RULES = {rule.name: rule for rule in (gd, momentum, rmsprop, adam)}
 
 
-def exponential_lr(learning_rate0: float, epoch_num: int, base: float = 0.95) -> float:
-    """Exponential decay: ``base**epoch_num * learning_rate0``."""
-    return base ** epoch_num * learning_rate0
+def get_rule(rule) -> UpdateRule:
+    """An :class:`UpdateRule` from its name (``"gd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``) or itself.
 
-
-def inverse_sqrt_lr(learning_rate0: float, epoch_num: int, k: float = 1.0) -> float:
-    """``k / sqrt(epoch_num) * learning_rate0`` (epoch_num >= 1)."""
-    if epoch_num < 1:
-        raise ValueError("epoch_num counts from 1 for 1/sqrt(t) decay")
-    return k / math.sqrt(epoch_num) * learning_rate0
+    Raises: ValueError for an unknown name.
+    """
+    if isinstance(rule, UpdateRule):
+        return rule
+    try:
+        return RULES[rule]
+    except (KeyError, TypeError):
+        raise ValueError(f"optimizer must be one of {sorted(RULES)} or an UpdateRule, got {rule!r}") from None

@@ -2,6 +2,9 @@
 
 Sampling a learning rate uniformly between 0.0001 and 1 would spend 90% of the samples
 between 0.1 and 1; sampling its exponent uniformly gives each decade the same share.
+
+Source: random search versus grid search: Bergstra & Bengio (2012), "Random Search for
+Hyper-Parameter Optimization", JMLR 13.
 """
 
 from __future__ import annotations
@@ -33,7 +36,10 @@ def sample_learning_rate(num: int, low: float = -4.0, high: float = 0.0, seed=No
 
     ``u = np.random.default_rng(seed).random(num)`` (one draw). With the defaults,
     ``r = -4 * rand`` shifted to ``[-4, 0)``: values from 0.0001 to 1, equally many per decade.
+    Arguments: num -- how many, >= 1; low, high -- the exponent range; seed -- an int, None or
+    a ``np.random.Generator``.
     Returns: array ``(num,)``.
+    Raises: ValueError if num < 1 or not low < high.
     """
     return 10.0 ** _exponents(num, low, high, seed)
 
@@ -43,7 +49,10 @@ def sample_beta(num: int, low: float = -3.0, high: float = -1.0, seed=None) -> n
 
     Defaults give beta in (0.9, 0.999]: as fine near 0.999 (a 1000-step window) as near 0.9
     (10 steps), where a small change of beta changes the window a lot.
+    Arguments: num -- how many, >= 1; low, high -- the exponent range of ``1 - beta``; seed --
+    an int, None or a ``np.random.Generator``.
     Returns: array ``(num,)``.
+    Raises: ValueError if num < 1 or not low < high.
     """
     return 1.0 - 10.0 ** _exponents(num, low, high, seed)
 
@@ -53,6 +62,10 @@ def grid_points(ranges: dict, per_axis: int) -> list[dict]:
 
     Returns: a list of ``per_axis ** len(ranges)`` dicts ``{name: 10**exponent}``, the last axis
     varying fastest.
+    Raises: ValueError if per_axis < 1, ``ranges`` is empty, or a range is not a pair
+    ``(low, high)`` with low < high; TypeError if a range is a bare number.
+    Source: grid search, the baseline that Bergstra & Bengio (2012), "Random Search for
+    Hyper-Parameter Optimization", JMLR 13, compare random search with.
     """
     if per_axis < 1:
         raise ValueError(f"per_axis must be >= 1, got {per_axis}")
@@ -67,6 +80,10 @@ def random_points(ranges: dict, num: int, seed=None) -> list[dict]:
 
     Returns: a list of ``num`` dicts ``{name: 10**exponent}``; the axes are drawn in ``ranges`` order,
     ``num`` values per axis from one ``np.random.default_rng(seed)``.
+    Raises: ValueError if num < 1, ``ranges`` is empty, or a range is not a pair
+    ``(low, high)`` with low < high; TypeError if a range is a bare number.
+    Source: random search, Bergstra & Bengio (2012), "Random Search for Hyper-Parameter
+    Optimization", JMLR 13.
     """
     if num < 1:
         raise ValueError(f"num must be >= 1, got {num}")

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-import course_utils.optim.rules as optim
+from course_utils.optim.rules import RULES, get_rule
 
 __all__ = ["Surface", "SURFACES", "OPTIMIZERS", "Trajectory", "optimize_trajectory"]
 
@@ -50,7 +50,8 @@ SURFACES = {
         box=(-2.0, 2.0, -1.0, 3.0), start=(-1.5, 2.5), minimum=(1.0, 1.0)),
 }
 
-OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+#: the update rules a trajectory can use, in the order the widget lists them
+OPTIMIZERS = tuple(RULES)
 
 
 @dataclass
@@ -78,23 +79,17 @@ def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learni
     p = {"p": np.array(surface.start if start is None else start, dtype=float)}
     if p["p"].shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {p['p'].shape}")
-    v = optim.initialize_velocity(p)
-    s = optim.initialize_rmsprop(p)
+    rule = get_rule(optimizer)
+    offered = {"learning_rate": learning_rate, "beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
+    config = {k: v for k, v in offered.items() if k in rule.defaults}
+    state = rule.init(p)
     points = [p["p"].copy()]
-    for t in range(1, steps + 1):
+    for _ in range(steps):
         x, y = points[-1]
         if not np.all(np.isfinite(points[-1])) or np.max(np.abs(points[-1])) > 1e6:
             points.append(points[-1].copy())
             continue
-        grads = {"dp": surface.grad(x, y)}
-        if optimizer == "gd":
-            p = optim.update_parameters_with_gd(p, grads, learning_rate)
-        elif optimizer == "momentum":
-            p, v = optim.update_parameters_with_momentum(p, grads, v, beta, learning_rate)
-        elif optimizer == "rmsprop":
-            p, s = optim.update_parameters_with_rmsprop(p, grads, s, beta2, learning_rate, epsilon)
-        else:
-            p, v, s, _, _ = optim.update_parameters_with_adam(p, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
+        p, state = rule.update(p, {"dp": surface.grad(x, y)}, state, config)
         points.append(p["p"].copy())
     pts = np.array(points)
     with np.errstate(over="ignore", invalid="ignore"):
