@@ -22,6 +22,16 @@ Conventions:
 
 There is no global state: a graph lives as long as its nodes do, and every call of
 :func:`backward` resets the gradients of the graph it walks.
+
+:func:`relu`, :func:`sigmoid` and :func:`tanh` are the functions of the same names in
+:mod:`course_utils.nn.activations`, lifted to Tensors (same parameter ``z``, same values).
+
+Source: reverse-mode automatic differentiation, Linnainmaa (1970), "The representation of the
+cumulative rounding error of an algorithm as a Taylor expansion of the local rounding errors",
+master's thesis (in Finnish), University of Helsinki; survey: Baydin, Pearlmutter, Radul &
+Siskind (2018), "Automatic Differentiation in Machine Learning: a Survey", JMLR 18. Applied to
+neural networks it is back-propagation: Rumelhart, Hinton & Williams (1986), "Learning
+representations by back-propagating errors", Nature.
 """
 
 from __future__ import annotations
@@ -82,6 +92,8 @@ def add_backward(a, b, out_grad):
 
     Arguments: a, b -- the operands (any shapes that broadcast together); out_grad -- shaped like
     ``a + b``. Returns: ``(da, db)`` shaped like ``a`` and ``b``.
+    Raises: ValueError if a and b do not broadcast together, or out_grad does not have the
+    shape of ``a + b``.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     out_grad = _check_out_grad(out_grad, np.broadcast_shapes(a.shape, b.shape), "add_backward")
@@ -97,6 +109,8 @@ def mul_backward(a, b, out_grad):
     Arguments: a, b -- the operands (shapes that broadcast, e.g. ``(n, 1)`` and ``(n, m)``);
     out_grad -- shaped like ``a * b``.
     Returns: ``(da, db)`` shaped like ``a`` and ``b``.
+    Raises: ValueError if a and b do not broadcast together, or out_grad does not have the
+    shape of ``a * b``.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     out_grad = _check_out_grad(out_grad, np.broadcast_shapes(a.shape, b.shape), "mul_backward")
@@ -108,6 +122,7 @@ def matmul_backward(A, B, out_grad):
 
     Arguments: A ``(n, k)``; B ``(k, m)``; out_grad ``(n, m)``.
     Returns: ``(dA, dB)`` = ``(out_grad @ B.T, A.T @ out_grad)``, shapes ``(n, k)`` and ``(k, m)``.
+    Raises: ValueError if A and B are not 2-D with matching inner sizes, or out_grad is not ``(n, m)``.
     """
     A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
     if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
@@ -142,6 +157,12 @@ class Tensor:
     Attributes: ``data``, ``grad`` (``None`` until :func:`backward`), ``parents``,
     ``backward_fn``, ``op``, ``name``; ``shape`` and ``ndim`` as in numpy.
     Arithmetic with numbers or arrays wraps them in leaf Tensors first.
+    Operations: ``+ - * /`` (broadcasting like numpy), unary ``-``, ``** p`` for a constant
+    number p, ``@`` (2-D only), indexing, :meth:`sum`, :meth:`mean`, and the elementwise
+    ``exp``, ``log``, ``relu``, ``sigmoid``, ``tanh``; each returns a new Tensor.
+    Raises: TypeError if ``data`` is already a Tensor or a parent is not a Tensor; ValueError if
+    parents are given without a ``backward_fn``. ``a @ b`` raises ValueError unless the shapes
+    are ``(n, k)`` and ``(k, m)``; ``a ** p`` raises TypeError unless p is a plain number.
     """
 
     __array_ufunc__ = None  # numpy defers to Tensor: `array * tensor` calls Tensor.__rmul__
@@ -164,10 +185,12 @@ class Tensor:
     # -- description ----------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
+        """``data.shape``."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """``data.ndim``."""
         return self.data.ndim
 
     @property
@@ -176,7 +199,10 @@ class Tensor:
         return self.name if self.name is not None else self.op
 
     def item(self) -> float:
-        """The value of a one-entry Tensor as a Python float."""
+        """The value of a one-entry Tensor (any shape with one entry) as a Python float.
+
+        Raises: ValueError if the Tensor has more or fewer than one entry.
+        """
         if self.data.size != 1:
             raise ValueError(f"item() needs a one-entry Tensor, this one has shape {self.shape}")
         return float(self.data.reshape(-1)[0])
@@ -186,7 +212,7 @@ class Tensor:
         return f"Tensor({self.label}, {value})"
 
     def backward(self) -> None:
-        """Run :func:`backward` from this node."""
+        """Run :func:`backward` from this node (same raises)."""
         backward(self)
 
     # -- arithmetic ----------------------------------------------------------------------
@@ -259,7 +285,11 @@ class Tensor:
 
     # -- reductions ----------------------------------------------------------------------
     def sum(self, axis=None, keepdims: bool = False):
-        """Sum over ``axis`` (an int, a tuple, or None for all entries), as ``np.sum``."""
+        """Sum over ``axis`` (an int, a tuple, or None for all entries), as ``np.sum``.
+
+        Returns: a new Tensor shaped like ``np.sum(data, axis, keepdims=keepdims)``, e.g. ``()``
+        for all entries, ``(1, m)`` for ``axis=0, keepdims=True`` on ``(n, m)``.
+        """
         a = self.data
         out = np.sum(a, axis=axis, keepdims=keepdims)
 
@@ -272,29 +302,37 @@ class Tensor:
         return Tensor(out, (self,), backward_fn, "sum")
 
     def mean(self, axis=None, keepdims: bool = False):
-        """Mean over ``axis``, as ``np.mean``: the sum divided by the number of entries averaged."""
+        """Mean over ``axis``, as ``np.mean``: the sum divided by the number of entries averaged.
+
+        Returns: a new Tensor shaped like :meth:`sum`'s result for the same arguments.
+        """
         count = self.data.size if axis is None else int(np.prod([self.data.shape[i] for i in
                                                                   _normalise_axes(axis, self.ndim)]))
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
     # -- elementwise functions -----------------------------------------------------------
     def exp(self):
+        """Elementwise ``e**data``, as :func:`exp`: a new Tensor of the same shape."""
         out = np.exp(self.data)
         return Tensor(out, (self,), lambda g: (g * out,), "exp")
 
     def log(self):
+        """Elementwise natural logarithm, as :func:`log`: a new Tensor of the same shape."""
         a = self.data
         return Tensor(np.log(a), (self,), lambda g: (g / a,), "log")
 
     def relu(self):
+        """Elementwise ``max(data, 0)``, as :func:`relu`: a new Tensor of the same shape."""
         a = self.data
         return Tensor(np.maximum(a, 0.0), (self,), lambda g: (np.where(a > 0, g, 0.0),), "relu")
 
     def sigmoid(self):
+        """Elementwise logistic sigmoid, as :func:`sigmoid`: a new Tensor of the same shape."""
         s = _sigmoid(self.data)
         return Tensor(s, (self,), lambda g: (g * s * (1.0 - s),), "sigmoid")
 
     def tanh(self):
+        """Elementwise hyperbolic tangent, as :func:`tanh`: a new Tensor of the same shape."""
         t = np.tanh(self.data)
         return Tensor(t, (self,), lambda g: (g * (1.0 - t * t),), "tanh")
 
@@ -305,38 +343,70 @@ def _normalise_axes(axis, ndim) -> tuple:
 
 
 def as_tensor(x) -> Tensor:
-    """``x`` itself if it is a Tensor, else a new leaf holding a float copy of ``x``."""
+    """``x`` itself if it is a Tensor, else a new leaf holding a float copy of ``x``.
+
+    Arguments: x -- a Tensor, number or array of any shape. Returns: a Tensor of ``x``'s shape.
+    """
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def exp(x) -> Tensor:
     """Elementwise ``e**x``. Arguments: x -- a Tensor, number or array of any shape (non-Tensors become
-    leaves). Returns: a new Tensor of the same shape."""
+    leaves). Returns: a new Tensor of the same shape; its gradient rule is ``d e**x / dx = e**x``.
+    (No namesake in :mod:`course_utils.nn.activations`.)"""
     return as_tensor(x).exp()
 
 
 def log(x) -> Tensor:
     """Elementwise natural logarithm. Arguments: x -- a Tensor, number or array of any shape, entries > 0.
-    Returns: a new Tensor of the same shape."""
+    Returns: a new Tensor of the same shape; its gradient rule is ``d log x / dx = 1 / x``.
+    (Not checked: entries <= 0 give NaN or -inf, with numpy's warning. No namesake in
+    :mod:`course_utils.nn.activations`.)"""
     return as_tensor(x).log()
 
 
-def relu(x) -> Tensor:
-    """Elementwise ``max(x, 0)``; its derivative is taken as 0 at ``x == 0``. Arguments: x -- a Tensor,
-    number or array of any shape. Returns: a new Tensor of the same shape."""
-    return as_tensor(x).relu()
+def relu(z) -> Tensor:
+    """Elementwise ``max(z, 0)``; its derivative is taken as 0 at ``z == 0``.
+
+    The same function as :func:`course_utils.nn.activations.relu`, lifted to Tensors: it accepts
+    a Tensor or an array (or a number), and returns a Tensor whose data equals
+    ``activations.relu(z)`` and whose gradient rule is ``activations.relu_derivative``.
+    Arguments: z -- a Tensor, number or array of any shape (non-Tensors become leaves).
+    Returns: a new Tensor of the same shape.
+    Source: Nair & Hinton (2010), "Rectified Linear Units Improve Restricted Boltzmann
+    Machines", ICML; Glorot, Bordes & Bengio (2011), "Deep Sparse Rectifier Neural Networks",
+    AISTATS.
+    """
+    return as_tensor(z).relu()
 
 
-def sigmoid(x) -> Tensor:
-    """Elementwise ``1 / (1 + e**-x)`` (computed without overflow). Arguments: x -- a Tensor, number or
-    array of any shape. Returns: a new Tensor of the same shape."""
-    return as_tensor(x).sigmoid()
+def sigmoid(z) -> Tensor:
+    """Elementwise ``1 / (1 + e**-z)`` (computed without overflow).
+
+    The same function as :func:`course_utils.nn.activations.sigmoid`, lifted to Tensors (its
+    data is computed by that function): it accepts a Tensor or an array (or a number), and its
+    gradient rule is ``s * (1 - s)``.
+    Arguments: z -- a Tensor, number or array of any shape (non-Tensors become leaves).
+    Returns: a new Tensor of the same shape.
+    Source: the logistic function, Verhulst (1845); as the activation of units trained by
+    back-propagation, Rumelhart, Hinton & Williams (1986), "Learning representations by
+    back-propagating errors", Nature. Numerically stable form: see
+    :func:`course_utils.nn.activations.sigmoid`.
+    """
+    return as_tensor(z).sigmoid()
 
 
-def tanh(x) -> Tensor:
-    """Elementwise hyperbolic tangent. Arguments: x -- a Tensor, number or array of any shape.
-    Returns: a new Tensor of the same shape."""
-    return as_tensor(x).tanh()
+def tanh(z) -> Tensor:
+    """Elementwise hyperbolic tangent.
+
+    The same function as :func:`course_utils.nn.activations.tanh`, lifted to Tensors: it accepts
+    a Tensor or an array (or a number), and its gradient rule is ``1 - tanh(z)**2``.
+    Arguments: z -- a Tensor, number or array of any shape (non-Tensors become leaves).
+    Returns: a new Tensor of the same shape.
+    Source: as an activation, LeCun, Bottou, Orr & Müller (1998), "Efficient BackProp", in
+    Neural Networks: Tricks of the Trade, Springer, LNCS 1524.
+    """
+    return as_tensor(z).tanh()
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,6 +427,9 @@ def topological_order(root: Tensor) -> list:
 
     Arguments: root -- a Tensor.
     Returns: a new list of Tensors; ``root`` is last.
+    Raises: TypeError if root is not a Tensor.
+    Source: topological sorting by depth-first search, Tarjan (1976), "Edge-disjoint spanning
+    trees and depth-first search", Acta Informatica.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"topological_order: root must be a Tensor, got {type(root).__name__}")
@@ -386,7 +459,10 @@ def backward(root: Tensor) -> None:
 
     Arguments: root -- a Tensor, usually a scalar cost (shape ``()``).
     Returns: None (the results are in the nodes' ``grad`` attributes; no ``data`` changes).
-    Raises: ValueError if a backward_fn returns the wrong number of arrays or a wrong shape.
+    Raises: TypeError if root is not a Tensor; ValueError if a backward_fn returns the wrong
+    number of arrays or a wrong shape.
+    Source: reverse-mode automatic differentiation, Linnainmaa (1970); Baydin, Pearlmutter,
+    Radul & Siskind (2018), "Automatic Differentiation in Machine Learning: a Survey", JMLR 18.
     """
     order = topological_order(root)
     for node in order:
@@ -433,6 +509,13 @@ def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, lear
         ``(parameters, history)``: the new parameter dict after ``num_steps`` updates, and a dict
         with ``history["cost"]`` of shape ``(num_steps,)`` and ``history[key]`` of shape
         ``(num_steps, *parameters[key].shape)``: the cost and parameters at the start of each step.
+    Raises:
+        ValueError if num_steps < 0, or ``cost_fn`` returns anything but a one-entry Tensor;
+        what ``backward_pass`` raises (for :func:`backward`: ValueError for a bad backward_fn);
+        KeyError if ``backward_pass`` leaves a parameter's grad unset (None), and ValueError if
+        it leaves one of the wrong shape (from ``update_parameters_with_adam``).
+    Source: Adam, Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR,
+        Algorithm 1; gradients by reverse-mode automatic differentiation (see :func:`backward`).
     """
     if num_steps < 0:
         raise ValueError(f"num_steps must be >= 0, got {num_steps}")
@@ -471,6 +554,7 @@ def order_positions(order_fn: Callable[[Tensor], list], make_graph: Callable[[],
     Returns: a list of ints, one per node that ``order_fn`` returned: the node's position in
     ``topological_order(root)`` (-1 for anything that is not a node of the graph). The
     reference itself gives ``[0, 1, ..., k - 1]``.
+    Raises: TypeError if make_graph does not return a Tensor; what ``order_fn`` raises propagates.
     """
     root = make_graph()
     position = {id(node): i for i, node in enumerate(topological_order(root))}
@@ -484,6 +568,8 @@ def gradients_after(backward_fn: Callable[[Tensor], None], make_graph: Callable[
     and returns its root; repeats -- how many times to call ``backward_fn(root)`` on that graph.
     Returns: a dict ``{"node i (label)": grad}`` over the nodes in ``topological_order(root)``,
     with the string ``"not set"`` where a grad is still None.
+    Raises: what ``backward_fn`` raises; TypeError if make_graph does not return a Tensor (after
+    ``backward_fn`` ran on it).
     """
     root = make_graph()
     for _ in range(repeats):

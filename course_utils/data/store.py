@@ -33,6 +33,13 @@ class DataError(RuntimeError):
 
 
 def content_sha256(arrays: dict[str, np.ndarray]) -> str:
+    """Checksum of a dataset's arrays, independent of the HDF5 container.
+
+    Arguments: arrays -- ``{name: array}``, arrays of any shape and dtype.
+    Returns: the SHA-256 hex digest (64 characters) of each array's name, dtype, shape and
+    C-order bytes, in sorted name order.
+    Source: SHA-256, NIST FIPS 180-4 (Secure Hash Standard), via :mod:`hashlib`.
+    """
     h = hashlib.sha256()
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
@@ -165,7 +172,16 @@ def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def load_arrays(name: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
-    """Load every array of dataset ``name`` after checking it against the manifest."""
+    """Load every array of dataset ``name`` after checking it against the manifest.
+
+    Arguments: name -- ``"faces"``, ``"digits"`` or ``"seattle"``; data_dir -- the folder with
+    ``manifest.json`` (default: :data:`DATA_DIR`, ``$COURSE_DATA_DIR`` if set).
+    Returns: ``{array name: array}`` with the shapes and dtypes listed in the manifest.
+    Raises: DataError if ``name`` is not in the manifest (or there is no manifest), the file is
+    missing, it cannot be read as HDF5, or its content does not match the manifest's sha256;
+    the message says how to rebuild. A ``manifest.json`` that is not valid JSON raises
+    ``json.JSONDecodeError`` (a ValueError).
+    """
     data_dir = Path(data_dir or DATA_DIR)
     manifest = _read_manifest(data_dir)
     if name not in manifest:
@@ -200,6 +216,12 @@ def load_faces(data_dir: Path | None = None):
         train_y -- ``(1, 150)`` int labels, 1 = face
         test_x  -- ``(50, 25, 25)``; test_y -- ``(1, 50)``
         classes -- ``array([b'non-face', b'face'])``: ``classes[y]`` names a label
+    Raises: DataError if ``data/faces.h5`` is missing, unreadable or fails its checksum
+    (see :func:`load_arrays`).
+    Source: scikit-image's ``skimage.data.lfw_subset()``, crops from Labeled Faces in the Wild
+    (Huang, Ramesh, Berg & Learned-Miller (2007), "Labeled Faces in the Wild: A Database for
+    Studying Face Recognition in Unconstrained Environments", University of Massachusetts,
+    Amherst, Technical Report 07-49).
     """
     a = load_arrays("faces", data_dir)
     return a["train_x"], a["train_y"], a["test_x"], a["test_y"], a["classes"]
@@ -212,6 +234,11 @@ def load_digits_split(data_dir: Path | None = None):
         train_x -- ``(1258, 8, 8)`` float32 grey images in [0, 1]
         train_digit -- ``(1, 1258)`` int digits 0-9
         test_x -- ``(539, 8, 8)``; test_digit -- ``(1, 539)``
+    Raises: DataError if ``data/digits.h5`` is missing, unreadable or fails its checksum
+    (see :func:`load_arrays`).
+    Source: scikit-learn's ``load_digits()``, a copy of the test part of the UCI "Optical
+    Recognition of Handwritten Digits" data (Alpaydin & Kaynak (1998), UCI Machine Learning
+    Repository).
     """
     a = load_arrays("digits", data_dir)
     return a["train_x"], a["train_digit"], a["test_x"], a["test_digit"]
@@ -222,6 +249,10 @@ def load_seattle_temperatures(data_dir: Path | None = None):
 
     Returns ``(dates, temp_max, temp_min)``: dates ``(1461,)`` as ``numpy.datetime64[D]``,
     temperatures ``(1461,)`` float32 in degrees Celsius.
+    Raises: DataError if ``data/seattle.h5`` is missing, unreadable or fails its checksum
+    (see :func:`load_arrays`).
+    Source: ``seattle-weather.csv`` of the vega_datasets package (daily weather in Seattle
+    from NOAA).
     """
     a = load_arrays("seattle", data_dir)
     return a["date"].astype("U10").astype("datetime64[D]"), a["temp_max"], a["temp_min"]
@@ -231,6 +262,16 @@ def build(names=None, data_dir: Path | None = None, force: bool = False, log=pri
     """Build the named datasets (default: all) into ``data_dir``; return the manifest.
 
     Up-to-date files (present and matching the manifest) are left alone unless ``force``.
+
+    Arguments: names -- dataset names (default: all of ``"faces"``, ``"digits"``, ``"seattle"``);
+    data_dir -- output folder (default: :data:`DATA_DIR`); force -- rebuild even up-to-date
+    files; log -- called with one str per message.
+    Returns: the manifest dict, ``{name: {"file", "source", "licence", "how_built", "arrays", "sha256"}}``,
+    also written to ``data_dir/manifest.json``.
+    Raises: DataError for an unknown dataset name, or when a packaged source is not installed
+    (vega_datasets) or gives data of an unexpected shape. A missing scikit-image or
+    scikit-learn raises ImportError; a ``manifest.json`` that is not valid JSON raises
+    ``json.JSONDecodeError``.
     """
     data_dir = Path(data_dir or DATA_DIR)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -265,6 +306,11 @@ def build(names=None, data_dir: Path | None = None, force: bool = False, log=pri
 
 
 def main(argv=None) -> int:
+    """Command line ``python -m course_utils.data build [names] [--force] [--data-dir DIR]``.
+
+    Returns: the exit status, 0 on success and 1 (with the message on stderr) on a DataError.
+    Raises: SystemExit (from argparse) for unknown arguments or ``--help``.
+    """
     parser = argparse.ArgumentParser(prog="python -m course_utils.data", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build data/*.h5 and data/manifest.json from installed packages")

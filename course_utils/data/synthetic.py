@@ -14,7 +14,10 @@ def planar_flower(m: int = 400, petals: int = 4, noise: float = 0.2, radius: flo
 
     Half the points of each class lie on alternate petals of the curve r = radius * sin(petals * t)
     (with Gaussian noise ``noise`` on both t and r), so no straight line separates them.
+    Arguments: m -- number of points, even; petals, noise, radius -- the curve's shape;
+    seed -- an int, None or a ``np.random.Generator`` (see :func:`course_utils.rng.make_rng`).
     Returns: X ``(2, m)`` float, Y ``(1, m)`` int of 0/1 (m even; m // 2 per class).
+    Raises: ValueError if m is odd.
     """
     if m % 2:
         raise ValueError(f"m must be even (two equal classes), got {m}")
@@ -32,7 +35,16 @@ def planar_flower(m: int = 400, petals: int = 4, noise: float = 0.2, radius: flo
 
 
 def two_circles(m: int = 300, noise: float = 0.05, factor: float = 0.5, seed=1):
-    """Two concentric rings (sklearn's make_circles, seeded). Returns X ``(2, m)``, Y ``(1, m)`` int."""
+    """Two concentric rings (sklearn's make_circles, seeded). Returns X ``(2, m)``, Y ``(1, m)`` int.
+
+    Arguments: m -- number of points; noise -- standard deviation of the Gaussian noise;
+    factor -- inner radius over outer radius; seed -- an int or a ``np.random.Generator``
+    (one draw from it gives scikit-learn's seed; None is not accepted and raises TypeError).
+    Raises: ValueError (scikit-learn's InvalidParameterError) if m < 0, noise < 0 or factor is
+    not in [0, 1).
+    Source: ``sklearn.datasets.make_circles`` (Pedregosa et al. (2011), "Scikit-learn: Machine
+    Learning in Python", JMLR 12).
+    """
     from sklearn.datasets import make_circles
 
     X, y = make_circles(n_samples=m, noise=noise, factor=factor, random_state=_sk_seed(seed))
@@ -40,7 +52,14 @@ def two_circles(m: int = 300, noise: float = 0.05, factor: float = 0.5, seed=1):
 
 
 def moons(m: int = 300, noise: float = 0.2, seed=1):
-    """Two interleaving half moons (sklearn's make_moons, seeded). Returns X ``(2, m)``, Y ``(1, m)`` int."""
+    """Two interleaving half moons (sklearn's make_moons, seeded). Returns X ``(2, m)``, Y ``(1, m)`` int.
+
+    Arguments: m -- number of points; noise -- standard deviation of the Gaussian noise;
+    seed -- an int or a ``np.random.Generator`` (None is not accepted and raises TypeError).
+    Raises: ValueError (scikit-learn's InvalidParameterError) if m < 1 or noise < 0.
+    Source: ``sklearn.datasets.make_moons`` (Pedregosa et al. (2011), "Scikit-learn: Machine
+    Learning in Python", JMLR 12).
+    """
     from sklearn.datasets import make_moons
 
     X, y = make_moons(n_samples=m, noise=noise, random_state=_sk_seed(seed))
@@ -49,7 +68,12 @@ def moons(m: int = 300, noise: float = 0.2, seed=1):
 
 def noisy_blobs(m: int = 200, flip: float = 0.1, seed=1):
     """Two overlapping Gaussian clouds with a fraction ``flip`` of labels flipped: a small, noisy
-    training set that a large network overfits. Returns X ``(2, m)``, Y ``(1, m)`` int."""
+    training set that a large network overfits. Returns X ``(2, m)``, Y ``(1, m)`` int.
+
+    Arguments: m -- number of points (classes alternate, so m // 2 or m // 2 + 1 per class
+    before flipping); flip -- probability that a label is flipped; seed -- an int, None or a
+    ``np.random.Generator``.
+    """
     rng = make_rng(seed)
     Y = (np.arange(m) % 2).astype(np.int64)
     centres = np.array([[-0.6, -0.3], [0.6, 0.3]])

@@ -1,7 +1,7 @@
 """Student-facing checks: compare a student's function with the course reference.
 
 The visible check cells of every notebook call :func:`check_function`; the hidden tests
-(:mod:`course_utils.grading`) use the same comparison, :func:`compare`, so a student
+(:class:`course_utils.grading.hidden.HiddenTest`) use the same comparison, :func:`compare`, so a student
 gets the same kind of message from both.
 
 A failed check raises :class:`CheckFailed` (an ``AssertionError``) whose message says
@@ -32,7 +32,10 @@ MAX_LISTED = 5
 
 
 class CheckFailed(AssertionError):
-    """A student's result differs from the reference. The message says how."""
+    """A student's result differs from the reference. The message says how.
+
+    A subclass of ``AssertionError``, so nbgrader and pytest count it as a failed check.
+    """
 
 
 class Case:
@@ -40,6 +43,10 @@ class Case:
 
     A plain tuple also works as a case (positional arguments only); ``Case`` adds keyword
     arguments and a ``label`` that appears in messages.
+
+    Arguments:
+        *args, **kwargs: the call's arguments, of any type and shape; kept as given (not copied).
+        label: a name for the case in messages (default: the arguments' shapes, see :meth:`describe`).
     """
 
     def __init__(self, *args: Any, label: str | None = None, **kwargs: Any) -> None:
@@ -49,6 +56,8 @@ class Case:
 
     @classmethod
     def of(cls, case: Any) -> "Case":
+        """``case`` as a Case: a Case itself, a tuple as positional arguments, anything else as
+        the single positional argument."""
         if isinstance(case, Case):
             return case
         if isinstance(case, tuple):
@@ -56,6 +65,7 @@ class Case:
         return cls(case)
 
     def describe(self) -> str:
+        """The label, or the arguments as ``(array(3, 4), learning_rate=0.1)``: arrays by shape."""
         if self.label:
             return self.label
         parts = [describe(a) for a in self.args]
@@ -64,7 +74,11 @@ class Case:
 
 
 def describe(value: Any) -> str:
-    """Short description of a value for messages: arrays by shape, not by content."""
+    """Short description of a value for messages: arrays by shape, not by content.
+
+    Arguments: value -- anything; an array of shape ``(n, m)`` is described as ``array(n, m)``.
+    Returns: a str.
+    """
     if isinstance(value, np.ndarray):
         return f"array{value.shape}"
     if isinstance(value, dict):
@@ -145,6 +159,16 @@ def compare(expected: Any, got: Any, *, where: str = "the result", rtol: float =
 
     Handles numbers, numpy arrays, strings, and dicts / tuples / lists of these,
     recursively. ``where`` names the value in messages, e.g. ``"grads['dw']"``.
+
+    Arguments:
+        expected: the reference's value; arrays of any shape.
+        got: the student's value; an array must have exactly ``expected``'s shape (a number
+            matches a 0-d array and a one-entry array matches a number).
+        rtol, atol: tolerances for numbers and float arrays (see :func:`numpy.isclose`).
+    Returns: None.
+    Raises: CheckFailed if ``got`` is None, of another type or container kind, has other dict
+    keys or another length, another shape, a non-numeric dtype, NaN or infinity where
+    ``expected`` is finite, or entries outside the tolerance.
     """
     if got is None and expected is not None:
         raise CheckFailed(f"{where} is None: did the function forget to `return` it?")
@@ -226,6 +250,15 @@ def call_student(fn: Callable, case: Case, name: str) -> Any:
 
     A ``NotImplementedError`` (the stub nbgrader leaves in the student version) is
     re-raised with a message that says what to do.
+
+    Arguments:
+        fn: the student's function.
+        case: the :class:`Case` to call it with; its arguments are compared with deep copies
+            taken before the call.
+        name: the function's name in messages.
+    Returns: whatever ``fn`` returned.
+    Raises: NotImplementedError if ``fn`` raises it (the unimplemented stub); CheckFailed if
+    ``fn`` modified one of its arguments in place. Any other exception of ``fn`` propagates.
     """
     args_before, kwargs_before = _snapshot(case.args, case.kwargs)
     try:
@@ -269,6 +302,11 @@ def check_function(
 
     Returns:
         the number of cases checked.
+    Raises:
+        CheckFailed if ``student_fn`` is not callable, modifies an argument in place, or returns
+        something that differs from the reference's result (see :func:`compare`);
+        NotImplementedError if ``student_fn`` is still the unimplemented stub. An exception
+        raised by either function propagates.
     """
     name = name or getattr(student_fn, "__name__", "your function")
     if not callable(student_fn):
@@ -288,5 +326,8 @@ def check_function(
 
 
 def is_close_scalar(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """``math.isclose`` with the course tolerances (helper for worked examples)."""
+    """``math.isclose`` with the course tolerances (helper for worked examples).
+
+    Arguments: a, b -- numbers. Returns: a bool.
+    """
     return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)

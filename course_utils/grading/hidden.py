@@ -4,7 +4,7 @@ Every hidden-test section of every notebook is written with :class:`HiddenTest`:
 
     ### BEGIN HIDDEN TESTS
     from course_utils.grading import HiddenTest
-    import course_utils.vectors as ref
+    import course_utils.exercises.numpy_basics as ref
     t = HiddenTest("normalize_rows", normalize_rows, ref.normalize_rows, seed=7301)
     t.case(t.rng.standard_normal((3, 7)))      # fresh shape
     t.case(t.rng.standard_normal((1, 4)))      # edge case: a single row
@@ -53,7 +53,12 @@ SALT_ENV = "COURSE_UTILS_SEED_SALT"
 
 @dataclass
 class Verdict:
-    """The trusted outcome of one hidden test, made in the grader's process."""
+    """The trusted outcome of one hidden test, made in the grader's process.
+
+    Attributes: ``name`` (the test's name), ``count`` (hidden checks run), ``failures`` (one
+    message per failed check), ``recorded`` (cases with a readable recorded result);
+    ``passed`` is True when at least one check ran and none failed.
+    """
 
     name: str
     count: int = 0
@@ -80,6 +85,7 @@ def replay(records: dict[str, list[dict]]) -> Iterator[dict[str, Verdict]]:
 
     ``records`` maps test names to the events :func:`course_utils.grading.records.read_records`
     returned. The yielded dict fills with one :class:`Verdict` per finished test.
+    Blocks may nest; the previous mode is restored on exit.
     """
     global _REPLAY
     previous, _REPLAY = _REPLAY, _Replay(records)
@@ -114,6 +120,9 @@ class HiddenTest:
         reference_fn: the course_utils reference with the same signature.
         seed: integer seed for :attr:`rng`; write a fresh one in each hidden cell.
         rtol, atol: default tolerances for :meth:`case`.
+
+    Attributes: ``rng`` (a ``np.random.Generator`` seeded from ``seed``, salted by
+    ``$COURSE_UTILS_SEED_SALT`` when set), ``count`` (checks so far), ``failures`` (messages).
     """
 
     def __init__(
@@ -149,7 +158,15 @@ class HiddenTest:
     def case(self, *args: Any, rtol: float | None = None, atol: float | None = None, label: str | None = None, **kwargs: Any) -> Any:
         """Compare student and reference on one call; record (do not raise) a failure.
 
-        Returns the student's result, or None when the call failed.
+        Arguments: ``*args, **kwargs`` -- the call's arguments (arrays of the shapes the graded
+        function takes); rtol, atol -- tolerances for this case (default: the test's);
+        label -- a name for the case in messages.
+        Returns the student's result, or None when the call failed (in record mode: the
+        student's result, unjudged).
+        Raises: NotImplementedError if the student's function is still the unimplemented stub
+        (direct and record mode). A difference, an argument modified in place or an exception
+        of the student's code is recorded as a failure, not raised; an exception of the
+        reference propagates.
         """
         self.count += 1
         c = Case(*args, label=label, **kwargs)
@@ -215,7 +232,10 @@ class HiddenTest:
         return got
 
     def expect(self, condition: bool, message: str) -> None:
-        """Record a property check that is not a comparison (e.g. "returns a Python float")."""
+        """Record a property check that is not a comparison (e.g. "returns a Python float").
+
+        Arguments: condition -- the property's truth value; message -- what failed, for the report.
+        """
         self.count += 1
         if not condition:
             self.failures.append(f"hidden check {self.count}: {message}")
@@ -224,7 +244,13 @@ class HiddenTest:
         self.failures.append(f"hidden case {self.count} {c.describe()}: {message}")
 
     def finish(self) -> None:
-        """Raise one ``AssertionError`` listing the failed hidden cases, or print a pass line."""
+        """Raise one ``AssertionError`` listing the failed hidden cases, or print a pass line.
+
+        In record mode it only prints how many checks were recorded; in replay mode it also
+        stores the :class:`Verdict` for :func:`replay`.
+        Raises: RuntimeError if no case or check ran (a broken hidden test); CheckFailed (an
+        ``AssertionError``) listing every failure, in direct and replay mode, if any case failed.
+        """
         if self.count == 0:
             raise RuntimeError(f"HiddenTest({self.name!r}) ran no case: the hidden test is broken.")
         if self._writer is not None:

@@ -1,7 +1,7 @@
 """Safe transport of a student function's results from a grading kernel to the grader.
 
 While a class is graded (``autograder``), the hidden tests do not judge anything inside
-the student's kernel: :class:`course_utils.grading.HiddenTest` only *records* what the
+the student's kernel: :class:`course_utils.grading.hidden.HiddenTest` only *records* what the
 student's function returned on each hidden input, as JSON lines written here. The grader
 reads them in its own, trusted process and compares them with the reference there.
 
@@ -35,7 +35,10 @@ class RecordError(ValueError):
 
 
 class Unsupported:
-    """Stands for a returned value of a type the record format does not carry."""
+    """Stands for a returned value of a type the record format does not carry.
+
+    Arguments: type_name -- the value's type, e.g. ``"generator"``; text -- a short ``repr``.
+    """
 
     def __init__(self, type_name: str, text: str) -> None:
         self.type_name = type_name
@@ -60,6 +63,13 @@ def encode(value: Any, _depth: int = 0) -> Any:
 
     Python types are kept apart (``float`` vs ``np.float64`` vs ``int``, tuple vs list)
     because the hidden tests check them.
+
+    Arguments: value -- a student's result: None, bool, str, int, float, complex, a numpy
+    array of any shape (numeric, bool or string dtype) or numpy scalar, and lists, tuples and
+    dicts of these nested at most ``MAX_DEPTH`` deep.
+    Returns: a JSON-able value (with ``allow_nan=False``: NaN and infinities are tagged);
+    anything else becomes ``{"unsupported": type name, "text": repr}``. Never raises, not even
+    for a student object whose ``__repr__`` raises.
     """
     if _depth > MAX_DEPTH:
         return {"unsupported": "nesting", "text": "nested too deeply"}
@@ -103,7 +113,19 @@ def _load_npy(text: Any) -> np.ndarray:
 
 
 def decode(obj: Any, _depth: int = 0) -> Any:
-    """The value :func:`encode` described; raises :class:`RecordError` on anything else."""
+    """The value :func:`encode` described.
+
+    Arguments: obj -- a value parsed from one record's JSON.
+    Returns: the value, with arrays of their recorded shape and dtype (read with
+    ``allow_pickle=False``), or an :class:`Unsupported` for a value encode could not carry.
+    Raises: RecordError for a value that is not None, a bool, str, int, float or a one- or
+    two-key tagged dict; an unknown tag; a bad float, list, tuple or dict payload; an
+    unreadable array payload or a scalar one that is not 0-d; an unhashable dict key; or
+    nesting deeper than ``MAX_DEPTH + 1``.
+    A malformed ``bigint`` or ``complex`` payload raises what ``int()``/``float()`` or the
+    indexing raise (ValueError, TypeError, IndexError or KeyError) instead; a hidden test in
+    replay mode counts any of these as a failed case.
+    """
     if _depth > MAX_DEPTH + 1:
         raise RecordError("nested too deeply")
     d = _depth + 1
@@ -154,12 +176,20 @@ def decode(obj: Any, _depth: int = 0) -> Any:
 
 
 class RecordWriter:
-    """Appends one JSON line per event to the file named by ``$COURSE_GRADING_RECORD``."""
+    """Appends one JSON line per event to the file named by ``$COURSE_GRADING_RECORD``.
+
+    Arguments: path -- the record file; it is created on the first write.
+    """
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
 
     def write(self, **event: Any) -> None:
+        """Append ``event`` (keyword arguments of JSON-able values, e.g. from :func:`encode`) as one line.
+
+        Raises: ValueError (``json.dumps`` with ``allow_nan=False``) for a NaN or infinite float
+        and TypeError for a value JSON cannot hold; OSError if the file cannot be written.
+        """
         line = json.dumps(event, allow_nan=False, separators=(",", ":"))
         with self.path.open("a", encoding="utf-8") as f:
             f.write(line + "\n")
@@ -171,6 +201,11 @@ def read_records(path: Path, max_bytes: int) -> tuple[dict[str, list[dict]], lis
     Each ``start`` event of a test name begins a fresh list, so only the last run of a
     hidden test counts. Lines that are not valid JSON, and anything past ``max_bytes``,
     are skipped with a note; they never raise.
+
+    Arguments: path -- the record file (a missing file gives no events); max_bytes -- how
+    much of it to read.
+    Returns: ``(tests, notes)``: ``{test name: [event dict, ...]}`` and a list of str.
+    Raises: OSError only if an existing file cannot be read; malformed content never raises.
     """
     notes: list[str] = []
     tests: dict[str, list[dict]] = {}

@@ -22,6 +22,8 @@ def plot_costs(costs, *, every: int = 100, label: str | None = None, ax=None, ti
     """Plot a cost curve recorded every ``every`` iterations. Returns the Axes.
 
     Call it several times with the same ``ax`` and a ``label`` to compare runs.
+    Arguments: costs -- ``(k,)`` (any shape, flattened): the cost at iterations 0, every, 2 * every, ...;
+    label, title -- optional text; ax -- Axes to draw on (default: a new figure).
     """
     ax = _axes(ax)
     costs = np.asarray(costs, dtype=float).ravel()
@@ -36,7 +38,12 @@ def plot_costs(costs, *, every: int = 100, label: str | None = None, ax=None, ti
 
 
 def show_images(images, labels: Sequence[str] | None = None, *, ncols: int = 8, size: float = 1.3, cmap="gray"):
-    """Show images ``(k, h, w)`` or ``(k, h, w, 3)`` in a grid with optional titles. Returns the Figure."""
+    """Show images ``(k, h, w)`` or ``(k, h, w, 3)`` in a grid with optional titles. Returns the Figure.
+
+    Arguments: images -- values in [0, 1] (the colour scale is fixed to that range); labels --
+    ``k`` titles or None; ncols -- images per row (at most ``k``); size -- inches per image;
+    cmap -- colour map for grey images.
+    """
     import matplotlib.pyplot as plt
 
     images = np.asarray(images)
@@ -77,7 +84,8 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, Y, *,
                            title: str | None = None):
     """Colour the plane by ``predict`` and scatter the points.
 
-    Arguments: predict -- maps ``(2, k)`` points to ``(1, k)`` labels; X ``(2, m)``; Y ``(1, m)``.
+    Arguments: predict -- maps ``(2, k)`` points to ``(1, k)`` labels (any shape with ``k``
+    entries; it is called once with ``k = steps ** 2``); X ``(2, m)``; Y ``(1, m)``.
     Returns the Axes.
     """
     ax = _axes(ax, figsize=(5, 4))
@@ -97,7 +105,12 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, Y, *,
 
 
 def plot_functions(functions: dict[str, Callable], *, x=None, ax=None, title: str | None = None):
-    """Plot several 1-D functions (e.g. activations and their derivatives) on one Axes."""
+    """Plot several 1-D functions (e.g. activations and their derivatives) on one Axes.
+
+    Arguments: functions -- ``{label: f}``, each ``f`` maps ``x`` of shape ``(k,)`` to ``(k,)``;
+    x -- the points, default 401 points from -5 to 5; ax, title -- as in :func:`plot_costs`.
+    Returns the Axes.
+    """
     ax = _axes(ax)
     x = np.linspace(-5, 5, 401) if x is None else np.asarray(x)
     for label, f in functions.items():

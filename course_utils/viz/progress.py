@@ -17,7 +17,11 @@ def grading() -> bool:
 
 
 def progress_range(n: int, *, enabled: bool = True, desc: str | None = None):
-    """``range(n)`` with a tqdm progress bar when ``enabled`` and not grading."""
+    """``range(n)`` with a tqdm progress bar when ``enabled`` and not grading.
+
+    Arguments: n -- number of iterations; enabled -- show the bar at all; desc -- its label.
+    Returns: ``range(n)``, or a tqdm iterator over it (the same numbers 0 .. n - 1).
+    """
     if not enabled or grading():
         return range(n)
     from tqdm.auto import tqdm

@@ -41,8 +41,17 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
     Controls: surface; optimiser A and B (gd, momentum, rmsprop, adam); learning rate (log
     slider); beta (momentum), beta1 and beta2 (Adam/RMSprop); number of steps; start x and y.
     Shows the trajectories on the contour plot and the cost against the step.
-    Returns: an ``ipywidgets.VBox`` with ``.controls``, ``.result`` (``{"A": Trajectory, "B": ...}``),
-    ``.figure`` and ``.redraw()``.
+    Arguments: the controls' start values: surface -- a name in
+    :data:`course_utils.viz.playground.SURFACES`; optimizer_a, optimizer_b -- names in
+    :data:`course_utils.viz.playground.OPTIMIZERS` (B may also be ``"none"``); learning_rate;
+    steps (1 to 300).
+    Returns: an ``ipywidgets.VBox`` with ``.controls``, ``.result`` (``{"A": Trajectory, "B": ...}``,
+    each trajectory's points ``(steps + 1, 2)`` and costs ``(steps + 1,)``), ``.figure`` and ``.redraw()``.
+    Raises: KeyError for an unknown surface; ``traitlets.TraitError`` for an unknown optimiser name.
+    Source: the update rules of :mod:`course_utils.optim.rules`: gradient descent (Cauchy (1847)),
+    momentum (Polyak (1964), "Some methods of speeding up the convergence of iteration methods"),
+    RMSprop (Tieleman & Hinton (2012), Coursera "Neural Networks for Machine Learning", lecture 6e),
+    Adam (Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR).
     """
     import ipywidgets as W
     from matplotlib.figure import Figure
@@ -155,8 +164,15 @@ def ewa_explorer(dates=None, temperatures=None, beta: float = 0.9, bias_correcti
     days' values, where bias correction matters.
     Arguments: dates ``(T,)`` and temperatures ``(T,)``; default: Seattle's daily maxima of 2012
     (``course_utils.data.load_seattle_temperatures``), the first ``days`` days.
+    beta -- the slider's start value (kept within 0.5 to 0.999); bias_correction -- the
+    checkbox's start value.
     Returns: an ``ipywidgets.VBox`` with ``.controls``, ``.result`` (``{"v": (T,), "beta", "window", "delay"}``),
     ``.figure`` and ``.redraw()``.
+    Raises: ValueError if ``temperatures`` is not 1-D (from :func:`course_utils.optim.ewa.ewa`);
+    :class:`course_utils.data.store.DataError` if the default data is needed and ``data/seattle.h5``
+    is missing or corrupt.
+    Source: exponential smoothing (Brown (1956)); bias correction as in Adam (Kingma & Ba (2015),
+    "Adam: A Method for Stochastic Optimization", ICLR, Sec. 3).
     """
     import ipywidgets as W
     from matplotlib.figure import Figure
