@@ -41,8 +41,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from course_utils.nn.activations import sigmoid as _sigmoid
-from course_utils.optim.rules import initialize_adam, update_parameters_with_adam
-from course_utils.viz.progress import progress_range
+from course_utils.optim.loop import train
 
 __all__ = [
     "Tensor", "as_tensor", "unbroadcast", "add_backward", "mul_backward", "matmul_backward",
@@ -496,7 +495,7 @@ def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, lear
     At every step t = 1, ..., num_steps: wrap each parameter array in a leaf Tensor (named by
     its key), build ``cost = cost_fn(leaves)`` (the forward pass: the only code the user
     writes), run ``backward_pass(cost)``, collect ``grads = {"d" + key: leaf.grad}``, and update
-    with :func:`course_utils.optim.rules.update_parameters_with_adam` (explicit state v, s, t).
+    with the library's Adam rule, through the one training loop :func:`course_utils.optim.loop.train`.
 
     Arguments:
         cost_fn -- maps a dict of Tensors (same keys as ``parameters``) to a one-entry Tensor.
@@ -510,32 +509,37 @@ def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, lear
         with ``history["cost"]`` of shape ``(num_steps,)`` and ``history[key]`` of shape
         ``(num_steps, *parameters[key].shape)``: the cost and parameters at the start of each step.
     Raises:
-        ValueError if num_steps < 0, or ``cost_fn`` returns anything but a one-entry Tensor;
-        what ``backward_pass`` raises (for :func:`backward`: ValueError for a bad backward_fn);
-        KeyError if ``backward_pass`` leaves a parameter's grad unset (None), and ValueError if
-        it leaves one of the wrong shape (from ``update_parameters_with_adam``).
+        ValueError if num_steps < 0 or is not a whole number, or ``cost_fn`` returns anything but
+        a one-entry Tensor; what ``backward_pass`` raises (for :func:`backward`: ValueError for a
+        bad backward_fn); KeyError if ``backward_pass`` leaves a parameter's grad unset (None), and
+        ValueError if it leaves one of the wrong shape (from the Adam rule's update,
+        :data:`course_utils.optim.rules.adam`).
     Source: Adam, Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", ICLR,
         Algorithm 1; gradients by reverse-mode automatic differentiation (see :func:`backward`).
     """
     if num_steps < 0:
         raise ValueError(f"num_steps must be >= 0, got {num_steps}")
     backward_pass = backward if backward_pass is None else backward_pass
-    params = {k: np.array(v, dtype=float, copy=True) for k, v in parameters.items()}
-    v, s = initialize_adam(params)
-    costs, trail = [], {k: [] for k in params}
-    for t in progress_range(num_steps, enabled=progress, desc=desc):
+    trail = {k: [] for k in parameters}
+
+    def step(params, _X, _Y):
         leaves = {k: Tensor(p, name=k) for k, p in params.items()}
         cost = cost_fn(leaves)
         if not isinstance(cost, Tensor) or cost.data.size != 1:
             raise ValueError(f"cost_fn must return a one-entry Tensor, got {cost!r}")
         backward_pass(cost)
-        costs.append(cost.item())
+        return cost.item(), {"d" + k: leaf.grad for k, leaf in leaves.items()}
+
+    def remember(_step, params):
         for k, p in params.items():
             trail[k].append(p)
-        grads = {"d" + k: leaf.grad for k, leaf in leaves.items()}
-        params, v, s, _, _ = update_parameters_with_adam(params, grads, v, s, t + 1, learning_rate=learning_rate,
-                                                         beta1=beta1, beta2=beta2, epsilon=epsilon)
-        params = {k: np.asarray(p, dtype=float) for k, p in params.items()}
+
+    # the cost does not depend on data: the loop gets one placeholder example and full batches
+    params, fit = train(step, parameters, np.zeros((1, 1)), np.zeros((1, 1)), optimizer="adam",
+                        config={"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon},
+                        num_epochs=num_steps, callback=remember, stop_on_nonfinite=False, progress=progress,
+                        desc=desc)
+    costs = fit["cost"]
     history = {"cost": np.array(costs, dtype=float)}
     for k, p in parameters.items():
         history[k] = np.array(trail[k], dtype=float).reshape((num_steps,) + np.shape(p))

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import course_utils.autodiff as ad
-from course_utils.models.mlp import L_model_backward, L_model_forward, compute_cost, initialize_parameters_deep
+from course_utils.models.mlp import L_model_backward, L_model_forward
+from course_utils.nn.init import initialize_parameters_deep
+from course_utils.nn.losses import cross_entropy_cost as compute_cost
 from course_utils.gradcheck import relative_difference
-from course_utils.optim.rules import initialize_adam, update_parameters_with_adam
+from course_utils.exercises.optimization import initialize_adam, update_parameters_with_adam
 
 RNG = np.random.default_rng(0)
 

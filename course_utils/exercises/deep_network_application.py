@@ -7,11 +7,17 @@ every 100th iteration from 0 (before that iteration's update), as the classic as
 
 from __future__ import annotations
 
+from course_utils.exercises.deep_step_by_step import (L_model_backward, L_model_forward, compute_cost,
+                                                     initialize_parameters_deep, linear_activation_backward,
+                                                     linear_activation_forward, update_parameters)
 from course_utils.exercises.shallow_network import initialize_parameters
 from course_utils.models.mlp import train_mlp
-from course_utils.nn.init import initialize_parameters_deep
 
-__all__ = ["two_layer_model", "L_layer_model"]
+# The helpers the student's two_layer_model and L_layer_model call are the classic ones of notebooks
+# 03 and 04 (three-tuple backward steps), re-exported here for this notebook's setup cell.
+__all__ = ["two_layer_model", "L_layer_model", "initialize_parameters", "initialize_parameters_deep",
+           "linear_activation_forward", "linear_activation_backward", "L_model_forward", "L_model_backward",
+           "compute_cost", "update_parameters"]
 
 
 def _train(X, Y, parameters, learning_rate, num_iterations, print_cost, progress, desc):

@@ -1,0 +1,7 @@
+"""Models: compositions of :mod:`course_utils.nn` layers, trained by :func:`course_utils.optim.loop.train`,
+with no new maths.
+
+- :mod:`course_utils.models.mlp` -- fully connected network with a sigmoid output (binary labels)
+- :mod:`course_utils.models.logistic` -- logistic regression (the MLP with no hidden layer)
+- :mod:`course_utils.models.bn_mlp` -- softmax classifier with batch normalisation
+"""

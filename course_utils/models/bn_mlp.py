@@ -143,9 +143,12 @@ def bn_network_forward(X, parameters, running=None, training: bool = True, momen
             ``linear_cache``. At test time: None.
         running -- the updated running statistics (new arrays), a copy at test time, None
             if ``running`` was None.
-    Raises: ValueError for a malformed parameter dict, X of the wrong shape, or missing running
-        statistics at test time.
+    Raises: ValueError if training is not a bool, for a malformed parameter dict, X of the wrong
+        shape, or missing running statistics at test time.
     """
+    if not isinstance(training, (bool, np.bool_)):
+        raise ValueError(f"training must be True or False, got {training!r} (the old mode='train'/'test' "
+                         f"strings are now training=True/False)")
     L, use_bn = _structure(parameters)
     A = _as_input(X, parameters["W1"])
     if running is not None:

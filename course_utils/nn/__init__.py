@@ -1,0 +1,20 @@
+"""Layers as forward/backward pairs, and what they are built from.
+
+Every layer is a pair ``*_forward(inputs..., params...) -> (out, cache)`` and
+``*_backward(d_out, cache) -> (d_input, param_grads)``, where ``param_grads`` is a dict
+(``{"dW", "db"}``, ``{"dgamma", "dbeta"}``, or ``{}`` for a layer without parameters) and the cache
+is a tuple the caller passes back unopened. Train and test behaviour, where they differ, is chosen
+by ``training=True/False`` (:mod:`~course_utils.nn.dropout`, :mod:`~course_utils.nn.batchnorm`).
+
+**The one gradient convention.** A cost is the average of the per-example losses, so the gradient
+of the cost (:mod:`course_utils.nn.losses`, the ``*_cost_backward`` functions) carries the 1/m;
+every layer's backward pass then *sums* over the batch and never divides by m.
+
+- :mod:`course_utils.nn.activations` -- sigmoid, tanh, ReLU, leaky ReLU, softmax, derivatives, layers
+- :mod:`course_utils.nn.linear` -- linear and linear->activation layers
+- :mod:`course_utils.nn.losses` -- L1, L2, cross-entropy, softmax cross-entropy, their gradients
+- :mod:`course_utils.nn.init` -- weight initialisation (small, Xavier, He), the signal probe
+- :mod:`course_utils.nn.dropout` -- inverted dropout
+- :mod:`course_utils.nn.l2` -- the L2 penalty (weight decay)
+- :mod:`course_utils.nn.batchnorm` -- batch normalisation
+"""

@@ -3,7 +3,8 @@
 Conventions (see ARCHITECTURE.md at the repository root): every function accepts a numpy
 array of any shape (or a number where noted) and returns a new array of the same shape;
 nothing is modified in place. Forward/backward pairs follow ``*_forward(Z) -> (A, cache)``
-and ``*_backward(dA, cache) -> dZ``.
+and ``*_backward(dA, cache) -> (dZ, {})``: the layer interface of :mod:`course_utils.nn.linear`,
+whose second item holds the layer's parameter gradients (an activation has none).
 
 :mod:`course_utils.autodiff` lifts ``sigmoid``, ``tanh`` and ``relu`` to Tensors: same name,
 same parameter ``z``, same values.
@@ -11,35 +12,15 @@ same parameter ``z``, same values.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 __all__ = [
-    "basic_sigmoid",
     "sigmoid", "sigmoid_derivative", "sigmoid_forward", "sigmoid_backward",
     "tanh", "tanh_derivative", "tanh_forward", "tanh_backward",
     "relu", "relu_derivative", "relu_forward", "relu_backward",
     "leaky_relu", "leaky_relu_derivative", "leaky_relu_forward", "leaky_relu_backward",
-    "softmax", "softmax_rows",
+    "softmax",
 ]
-
-
-def basic_sigmoid(x: float) -> float:
-    """Sigmoid of one real number with the ``math`` module: ``1 / (1 + e^-x)``.
-
-    Arguments: x -- a Python number. Returns: a Python float in [0, 1] (it rounds to 1.0 for
-    x above about 37 and to 0.0 for x below about -745).
-    Shows why numpy is needed: the ``math`` module works on one number at a time, so an array
-    of more than one entry raises (ValueError at the ``x >= 0`` test).
-    Source: the logistic function, Verhulst (1845), "Recherches mathematiques sur la loi
-    d'accroissement de la population"; the branch on the sign keeps ``exp``'s argument <= 0,
-    a standard rewriting (``e^x / (1 + e^x)`` for x < 0), not a published method.
-    """
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # never overflows for x < 0
-    return e / (1.0 + e)
 
 
 def sigmoid(z):
@@ -155,15 +136,6 @@ def softmax(x, axis: int = 0):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def softmax_rows(x):
-    """Row-wise softmax of a matrix ``(n, m)``: each row sums to 1 (Track 1, notebook 01).
-
-    Arguments: x -- ``(n, m)``. Returns: a new array ``(n, m)``; ``softmax(x, axis=1)``.
-    Source: as :func:`softmax` (Bridle (1990)).
-    """
-    return softmax(x, axis=1)
-
-
 # --- forward/backward pairs: cache holds Z, the layer's input -------------------------
 
 def _check_same_shape(dA, Z, name):
@@ -183,11 +155,11 @@ def sigmoid_backward(dA, cache):
     """dZ = dA * s(Z) * (1 - s(Z)) for the sigmoid layer; dA and Z have the same shape.
 
     Arguments: dA -- ``(n_l, m)`` (any shape); cache -- Z from :func:`sigmoid_forward`, dA's shape.
-    Returns: a new array dZ of that shape.
+    Returns: ``(dZ, {})``: dZ a new array of that shape; no parameter gradients.
     Raises: ValueError if dA and the cached Z have different shapes.
     """
     _check_same_shape(dA, cache, "sigmoid_backward")
-    return np.asarray(dA, dtype=float) * sigmoid_derivative(cache)
+    return np.asarray(dA, dtype=float) * sigmoid_derivative(cache), {}
 
 
 def tanh_forward(Z):
@@ -202,11 +174,11 @@ def tanh_backward(dA, cache):
     """dZ = dA * (1 - tanh(Z)^2); dA and Z have the same shape.
 
     Arguments: dA -- any shape; cache -- Z from :func:`tanh_forward`, dA's shape.
-    Returns: a new array dZ of that shape.
+    Returns: ``(dZ, {})``: dZ a new array of that shape; no parameter gradients.
     Raises: ValueError if dA and the cached Z have different shapes.
     """
     _check_same_shape(dA, cache, "tanh_backward")
-    return np.asarray(dA, dtype=float) * tanh_derivative(cache)
+    return np.asarray(dA, dtype=float) * tanh_derivative(cache), {}
 
 
 def relu_forward(Z):
@@ -218,14 +190,14 @@ def relu_forward(Z):
 
 
 def relu_backward(dA, cache):
-    """dZ = dA where Z > 0, else 0. Returns a new array; ``dA`` is left unchanged.
+    """dZ = dA where Z > 0, else 0; ``dA`` is left unchanged.
 
     Arguments: dA -- any shape; cache -- Z from :func:`relu_forward`, dA's shape.
-    Returns: a new array dZ of that shape.
+    Returns: ``(dZ, {})``: dZ a new array of that shape; no parameter gradients.
     Raises: ValueError if dA and the cached Z have different shapes.
     """
     _check_same_shape(dA, cache, "relu_backward")
-    return np.where(np.asarray(cache) > 0, np.asarray(dA, dtype=float), 0.0)
+    return np.where(np.asarray(cache) > 0, np.asarray(dA, dtype=float), 0.0), {}
 
 
 def leaky_relu_forward(Z, alpha: float = 0.01):
@@ -241,9 +213,9 @@ def leaky_relu_backward(dA, cache):
     """dZ = dA where Z > 0, else alpha * dA.
 
     Arguments: dA -- any shape; cache -- ``(Z, alpha)`` from :func:`leaky_relu_forward`, Z of dA's shape.
-    Returns: a new array dZ of that shape.
+    Returns: ``(dZ, {})``: dZ a new array of that shape; no parameter gradients.
     Raises: ValueError if dA and the cached Z have different shapes.
     """
     Z, alpha = cache
     _check_same_shape(dA, Z, "leaky_relu_backward")
-    return np.asarray(dA, dtype=float) * leaky_relu_derivative(Z, alpha)
+    return np.asarray(dA, dtype=float) * leaky_relu_derivative(Z, alpha), {}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import course_utils.exercises.gradient_checking as gc
-from course_utils.gradcheck import dictionary_to_vector, vector_to_dictionary
+from course_utils.gradcheck import BUG, FINE, difference_message, dictionary_to_vector, vector_to_dictionary
 
 
 def make_problem(sizes=(4, 5, 3, 1), m=3, seed=0, scale=0.7):
@@ -179,11 +179,11 @@ def test_regularization_term_must_be_in_the_backward_pass():
 
 
 def test_difference_message_bands():
-    assert "agrees" in gc.difference_message(1e-9, color=False)
-    assert "closer look" in gc.difference_message(1e-5, color=False)
-    assert gc.difference_message(0.2, color=False).startswith("There is a mistake in the backward propagation!")
-    assert gc.difference_message(0.2).startswith("\033[91m")
-    assert gc.difference_message(1e-9).startswith("\033[92m")
+    assert "agrees" in difference_message(1e-9, color=False)
+    assert "closer look" in difference_message(1e-5, color=False)
+    assert difference_message(0.2, color=False).startswith("There is a mistake in the backward propagation!")
+    assert difference_message(0.2).startswith("\033[91m")
+    assert difference_message(1e-9).startswith("\033[92m")
 
 
 def test_n_dimensional_bad_inputs_raise():
@@ -218,7 +218,7 @@ def test_no_function_modifies_its_arguments():
         (gc.numerical_gradient_n, (p, X, Y), {}),
         (gc.gradient_check_n, (p, grads, X, Y), {}),
         (gc.gradient_check_by_parameter, (p, grads, X, Y), {}),
-        (gc.difference_message, (1e-4,), {}),
+        (difference_message, (1e-4,), {}),
     ]
     for fn, args, kwargs in calls:
         before = copy.deepcopy(args)

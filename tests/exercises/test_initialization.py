@@ -9,7 +9,8 @@ import pytest
 import course_utils.exercises.initialization as ini
 from course_utils.nn.activations import relu, sigmoid
 from course_utils.data.synthetic import two_circles
-from course_utils.models.mlp import L_model_backward, L_model_forward, compute_cost, initialize_parameters_deep
+from course_utils.exercises.deep_step_by_step import L_model_backward, L_model_forward, compute_cost
+from course_utils.nn.init import initialize_parameters_deep
 from course_utils.gradcheck import numerical_gradient, relative_difference
 
 DIMS = [[3, 4, 2, 1], [5, 1], [1, 1, 1], [2, 1, 3, 1], [4, 6, 6, 6, 2]]

@@ -9,9 +9,10 @@ import pytest
 
 import course_utils.models.bn_mlp as bnn
 from course_utils.grading.checks import compare
-from course_utils.models.mlp import initialize_parameters_deep
+from course_utils.nn.init import initialize_parameters_deep
 from course_utils.gradcheck import gradient_difference, numerical_gradient
-from course_utils.nn.softmax import one_hot, softmax_cross_entropy_cost
+from course_utils.data.encoding import one_hot
+from course_utils.nn.losses import softmax_cross_entropy_cost
 
 EPS = 1e-8
 
@@ -28,14 +29,14 @@ def make_problem(dims=(3, 5, 4, 3), m=7, seed=0, batchnorm=True):
     return X, Y, parameters, running
 
 
-def manual_forward(X, p, running=None, mode="train", momentum=0.9):
+def manual_forward(X, p, running=None, training=True, momentum=0.9):
     """An independent forward pass written out with plain numpy."""
     L = sum(k.startswith("W") for k in p)
     A, new_running = X, dict(running or {})
     for l in range(1, L):
         Z = p[f"W{l}"] @ A
         if f"gamma{l}" in p:
-            if mode == "train":
+            if training:
                 mu, var = Z.mean(axis=1, keepdims=True), Z.var(axis=1, keepdims=True)
                 if running is not None:
                     new_running[f"mu{l}"] = momentum * running[f"mu{l}"] + (1 - momentum) * mu
@@ -92,8 +93,8 @@ def test_initialisation_is_seeded():
 @pytest.mark.parametrize("batchnorm", [True, False])
 def test_train_forward_matches_manual_computation_and_updates_running_stats(batchnorm):
     X, Y, p, running = make_problem(batchnorm=batchnorm)
-    AL, caches, new_running = bnn.bn_network_forward(X, p, running, "train", momentum=0.8)
-    AL_manual, running_manual = manual_forward(X, p, running, "train", momentum=0.8)
+    AL, caches, new_running = bnn.bn_network_forward(X, p, running, True, momentum=0.8)
+    AL_manual, running_manual = manual_forward(X, p, running, True, momentum=0.8)
     np.testing.assert_allclose(AL, AL_manual, rtol=1e-10)
     np.testing.assert_allclose(AL.sum(axis=0), 1.0, rtol=1e-12)
     compare(running_manual, new_running, rtol=1e-12, atol=1e-14)
@@ -120,12 +121,12 @@ def test_train_forward_without_running_stats_returns_none():
 
 def test_test_forward_uses_running_stats_and_treats_columns_independently():
     X, Y, p, running = make_problem(m=9)
-    AL, caches, running_out = bnn.bn_network_forward(X, p, running, "test")
+    AL, caches, running_out = bnn.bn_network_forward(X, p, running, False)
     assert caches is None
     compare(running, running_out, rtol=0, atol=0)
-    np.testing.assert_allclose(AL, manual_forward(X, p, running, "test")[0], rtol=1e-10)
+    np.testing.assert_allclose(AL, manual_forward(X, p, running, False)[0], rtol=1e-10)
     for j in range(X.shape[1]):  # m = 1 at test time gives the same column
-        one, _, _ = bnn.bn_network_forward(X[:, j:j + 1], p, running, "test")
+        one, _, _ = bnn.bn_network_forward(X[:, j:j + 1], p, running, False)
         assert one.shape == (3, 1)
         np.testing.assert_allclose(one, AL[:, j:j + 1], rtol=1e-12)
     predictions = bnn.bn_network_predict(X, p, running)
@@ -139,7 +140,7 @@ def test_test_mode_with_the_batch_statistics_equals_train_mode():
     running = {}
     for l in (1, 2):
         running[f"mu{l}"], running[f"var{l}"] = caches[l - 1][1][1], caches[l - 1][1][2]
-    np.testing.assert_allclose(bnn.bn_network_forward(X, p, running, "test")[0],
+    np.testing.assert_allclose(bnn.bn_network_forward(X, p, running, False)[0],
                                bnn.bn_network_forward(X, p)[0], rtol=1e-10)
 
 
@@ -171,7 +172,7 @@ def test_backward_matches_finite_differences(batchnorm, dims, m):
 
 def test_backward_of_test_mode_is_refused_and_shapes_are_checked():
     X, Y, p, running = make_problem()
-    AL, caches, _ = bnn.bn_network_forward(X, p, running, "test")
+    AL, caches, _ = bnn.bn_network_forward(X, p, running, False)
     with pytest.raises(ValueError, match="train"):
         bnn.bn_network_backward(AL, Y, caches)
     AL, caches, _ = bnn.bn_network_forward(X, p)
@@ -210,13 +211,13 @@ def test_training_is_reproducible_and_follows_the_documented_recipe():
     compare(a[0], b[0], rtol=0, atol=0)
     compare(a[2], b[2], rtol=0, atol=0)
     # the same loop written out: seed + epoch for the shuffles, GD, running stats with momentum 0.9
-    from course_utils.optim.rules import random_mini_batches
+    from course_utils.optim.minibatch import random_mini_batches
     params, running = bnn.initialize_bn_network([2, 4, 3], seed=5)
     costs = []
     for epoch in range(2):
         total = 0.0
         for Xb, Yb in random_mini_batches(X, Y, 16, seed=5 + epoch):
-            AL, caches, running = bnn.bn_network_forward(Xb, params, running, "train", 0.9)
+            AL, caches, running = bnn.bn_network_forward(Xb, params, running, True, 0.9)
             total += softmax_cross_entropy_cost(AL, Yb) * Xb.shape[1]
             grads = bnn.bn_network_backward(AL, Yb, caches)
             params = {k: v - 0.1 * grads["d" + k] for k, v in params.items()}
@@ -233,8 +234,8 @@ def _calls():
     AL, caches, _ = bnn.bn_network_forward(X, p, running)
     return [
         (bnn.initialize_bn_network, ([3, 5, 4, 3],), {"seed": 1}),
-        (bnn.bn_network_forward, (X, p, running), {"mode": "train"}),
-        (bnn.bn_network_forward, (X, p, running), {"mode": "test"}),
+        (bnn.bn_network_forward, (X, p, running), {"training": True}),
+        (bnn.bn_network_forward, (X, p, running), {"training": False}),
         (bnn.bn_network_backward, (AL, Y, caches), {}),
         (bnn.train_bn_network, (X, Y, [3, 5, 4, 3]), {"num_epochs": 2, "mini_batch_size": 4}),
         (bnn.bn_network_predict, (X, p, running), {}),
@@ -254,12 +255,12 @@ def test_wrong_inputs_raise_value_errors_naming_shapes():
     X, Y, p, running = make_problem()
     with pytest.raises(ValueError, match=r"X must have shape \(3, m\).*got \(4, 7\)"):
         bnn.bn_network_forward(np.zeros((4, 7)), p)
-    with pytest.raises(ValueError, match="mode"):
-        bnn.bn_network_forward(X, p, running, mode="eval")
+    with pytest.raises(ValueError, match="training must be True or False, got 'test'"):
+        bnn.bn_network_forward(X, p, running, "test")
     with pytest.raises(ValueError, match="running statistics"):
-        bnn.bn_network_forward(X, p, None, mode="test")
+        bnn.bn_network_forward(X, p, None, training=False)
     with pytest.raises(ValueError, match=r"running\['var2'\] must have shape \(4, 1\), got \(5, 1\)"):
-        bnn.bn_network_forward(X, p, dict(running, var2=np.ones((5, 1))), mode="test")
+        bnn.bn_network_forward(X, p, dict(running, var2=np.ones((5, 1))), training=False)
     with pytest.raises(ValueError, match="parameters must hold"):
         bnn.bn_network_forward(X, dict(p, b1=np.zeros((5, 1))))
     with pytest.raises(ValueError, match=r"gamma must have shape \(5, 1\)"):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import course_utils.optim.ewa as ewa_lib
-import course_utils.optim.rules as optim
+import course_utils.exercises.optimization as optim
 from course_utils.viz.playground import SURFACES, optimize_trajectory
 from course_utils.viz.widgets import ewa_explorer, gradient_descent_playground
 
