@@ -17,11 +17,11 @@ from . import course
 
 
 def _release(args) -> int:
-    from .release import ReleaseError, build_release, sync_student
+    from .student.workspace import sync_student
 
     try:
-        release = build_release(course.RELEASE_ROOT)
-    except ReleaseError as exc:
+        release = course.build_release(course.RELEASE_ROOT)
+    except course.ReleaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     report = sync_student(release, args.student_dir)
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     p.add_argument("--unsandboxed", action="store_true",
                    help="grade even without bubblewrap: student code then runs with YOUR permissions")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    from .sandbox import Limits
+    from .engine.sandbox import Limits
 
     d = Limits()
     p.add_argument("--wall-time", type=float, default=d.wall_time, help=f"seconds per submission (default {d.wall_time:g})")
@@ -80,17 +80,17 @@ def main(argv=None) -> int:
     if args.command == "lab":
         if not args.skip_release and _release(args) != 0:
             return 1
-        from .lab import start
+        from .student.lab import start
 
         start(args.student_dir, port=args.port, no_browser=args.no_browser)
         return 0
     if args.command == "formgrader":
-        from .lab import start_formgrader
+        from .student.lab import start_formgrader
 
         start_formgrader(port=args.port, no_browser=args.no_browser)
         return 0
     if args.command == "check":
-        from .selfcheck import check
+        from .student.selfcheck import check
 
         try:
             return 0 if check(args.notebook) else 1
@@ -98,8 +98,8 @@ def main(argv=None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.command == "grade":
-        from .grade import SandboxRefused, grade
-        from .sandbox import Limits
+        from .engine.grade import SandboxRefused, grade
+        from .engine.sandbox import Limits
 
         limits = Limits(wall_time=args.wall_time, cell_timeout=args.cell_timeout, cpu_time=args.cpu_time,
                         memory_mb=args.memory_mb, max_procs=args.max_procs, max_file_mb=args.max_file_mb,

@@ -1,8 +1,13 @@
-"""Where things live, and the nbgrader configuration every command of the kit uses.
+"""Where things live, the nbgrader configuration every command of the kit uses, and the
+student release built with it.
 
 The course root given to nbgrader is a *build* folder (git-ignored); its source directory
 is the repository's ``notebooks/`` folder, named by absolute path, so the committed
 notebooks are the only source of truth. Each track folder is one nbgrader assignment.
+
+Shared by both sides of the kit: the student commands (:mod:`autograder.student`) build the
+release before copying it into ``student/``, and the grader (:mod:`autograder.engine`)
+builds it to make its templates and the gradebook.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-REPO = Path(__file__).resolve().parent.parent
+#: the autograder package; also the folder of nbgrader_config.py, which nbgrader's own
+#: command line and the formgrader read
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO = PACKAGE_DIR.parent
 SOURCE = REPO / "notebooks"
 BUILD = Path(os.environ.get("COURSE_BUILD_DIR", REPO / "build"))
 #: nbgrader course root for the student release
@@ -87,3 +95,37 @@ def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = No
     # tracebacks quote their lines. Strip both before the HTML is written.
     c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
     return c
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not generate the student version of a track."""
+
+
+def _api(root: Path, source: Path, db_path: Path | None = None):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    prepare_environment()
+    config = nbgrader_config(root, source, db_path)
+    (root / "exchange").mkdir(parents=True, exist_ok=True)  # nbgrader's exchange must exist
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def build_release(root: Path = RELEASE_ROOT, source: Path = SOURCE, log=print,
+                  db_path: Path | None = None) -> Path:
+    """Run nbgrader's generate_assignment for every track; return ``root/release``.
+
+    Also records the assignments and their graded cells in the gradebook at ``db_path``.
+    """
+    api = _api(Path(root), Path(source), db_path)
+    for assignment in assignments(Path(source)):
+        result = api.generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            raise ReleaseError(
+                f"nbgrader could not generate the student version of {assignment}:\n"
+                f"{result.get('error', '')}\n{result.get('log', '')}"
+            )
+        n = len(list((Path(root) / "release" / assignment).glob("*.ipynb")))
+        log(f"release: {assignment}: {n} notebook(s)")
+    return Path(root) / "release"

@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from autograder import course  # noqa: E402
-from autograder.assemble import solved_submission  # noqa: E402
-from autograder.grade import default_workers  # noqa: E402
-from autograder.release import build_release  # noqa: E402
+from autograder.course import build_release  # noqa: E402
+from autograder.engine.assemble import solved_submission  # noqa: E402
+from autograder.engine.grade import default_workers  # noqa: E402
 
 TRACK = "1_neural_networks"
 

@@ -11,7 +11,7 @@ import helpers  # noqa: E402
 @pytest.fixture(scope="session")
 def release_dir(tmp_path_factory):
     """The student release of the real notebooks, built once (per worker) with nbgrader."""
-    from autograder.release import build_release
+    from autograder.course import build_release
 
     root = tmp_path_factory.mktemp("course")
     return build_release(root, helpers.SOURCE, log=lambda m: None)

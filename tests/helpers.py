@@ -113,8 +113,8 @@ def replace_solution(source: str, body: str) -> str:
 
 
 def solved(release_nb, source_nb):
-    """What an honest student hands in (autograder.assemble.solved_submission), as a NotebookNode."""
-    from autograder.assemble import solved_submission
+    """What an honest student hands in (autograder.engine.assemble.solved_submission), as a NotebookNode."""
+    from autograder.engine.assemble import solved_submission
 
     return nbformat.from_dict(solved_submission(release_nb, source_nb))
 

@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from .preprocessors import BEGIN_HIDDEN, END_HIDDEN
+from ..preprocessors import BEGIN_HIDDEN, END_HIDDEN
 
 #: student-authored code mentioning these is flagged for review
 _REFERENCE_USE = re.compile(r"course_utils|__import__|importlib")

@@ -39,9 +39,9 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import course
+from .. import course
+from ..course import build_release
 from .assemble import build_template
-from .release import build_release
 from .sandbox import Limits, available
 from .worker import grade_submission, too_big
 
@@ -77,7 +77,7 @@ class StudentResult:
 
 
 def _setup_logger(path: Path) -> logging.Logger:
-    logger = logging.getLogger("autograder.grade")
+    logger = logging.getLogger("autograder.engine.grade")
     logger.handlers.clear()
     logger.setLevel(logging.INFO)
     handler = logging.FileHandler(path, mode="w", encoding="utf-8")

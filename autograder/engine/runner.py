@@ -1,6 +1,6 @@
 """The executor that runs *inside* a grading sandbox: untrusted from the first student cell on.
 
-``python -m autograder.runner --outdir DIR [options] NB.ipynb ...`` runs each notebook's
+``python -m autograder.engine.runner --outdir DIR [options] NB.ipynb ...`` runs each notebook's
 code cells in order in a fresh IPython shell, in a child process forked from this one
 (IPython, numpy and matplotlib are imported once, before the fork, so each notebook
 starts in about the time of a fork instead of a kernel start). For each notebook it
@@ -16,7 +16,7 @@ writes, into ``DIR``:
 Nothing here is trusted by the grader: student code runs in this process's children and
 can overwrite these files. The grader reads them with size limits, rebuilds every cell
 source from its own copy, and judges hidden tests in its own process
-(``autograder/verdicts.py``). A forged file can only describe outputs; it cannot make
+(``autograder/engine/verdicts.py``). A forged file can only describe outputs; it cannot make
 wrong outputs pass.
 
 Limits: each cell gets ``--cell-timeout`` seconds, then SIGALRM raises ``TimeoutError``
@@ -305,7 +305,7 @@ def supervise(path: Path, outdir: Path, cell_timeout: float, grace: float, max_o
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m autograder.runner")
+    p = argparse.ArgumentParser(prog="python -m autograder.engine.runner")
     p.add_argument("--outdir", type=Path, required=True)
     p.add_argument("--cell-timeout", type=float, default=120.0)
     p.add_argument("--grace", type=float, default=5.0)

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import course
+from .. import course
 
 UID_BASE = 61000
 SLOTS = 512
@@ -118,7 +118,7 @@ def _ro_paths() -> list[Path]:
 
     paths = [Path(p) for p in ("/usr", "/etc", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt")]
     paths += [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent.parent]
-    paths += [Path(course_utils.__file__).resolve().parent, Path(__file__).resolve().parent, Path(DATA_DIR).resolve()]
+    paths += [Path(course_utils.__file__).resolve().parent, course.PACKAGE_DIR, Path(DATA_DIR).resolve()]
     out: list[Path] = []
     for p in paths:
         if p.exists() and p not in out and not any(p.is_relative_to(q) for q in out if not q.is_symlink()):
@@ -206,7 +206,7 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     for key in ("COURSE_DATA_DIR", "COURSE_UTILS_SEED_SALT"):
         if os.environ.get(key):
             env[key] = os.environ[key]
-    runner = [sys.executable, "-m", "autograder.runner", "--outdir", f"{home}/.grader",
+    runner = [sys.executable, "-m", "autograder.engine.runner", "--outdir", f"{home}/.grader",
               "--cell-timeout", str(limits.cell_timeout), "--max-output", str(limits.max_output)]
     if sandboxed:
         # home and /tmp are size-limited tmpfs: writing files cannot fill the host's disk or

@@ -3,7 +3,7 @@
 :func:`grade_submission` takes everything it needs in one picklable ``job`` dict (the
 student's files as bytes, the trusted templates, the limits) and returns a plain dict, so
 the same function runs in a process pool on this machine or on a Dask cluster. It never
-touches the gradebook: only the coordinator (``autograder/grade.py``) writes that.
+touches the gradebook: only the coordinator (``autograder/engine/grade.py``) writes that.
 
 Steps: check each notebook file (size, UTF-8, JSON, cell count); assemble it from the
 template (``assemble.py``: tampering and deleted cells found here); run all of the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
+from .. import course
 from .assemble import Assembled, Template, assemble, notebook_json
 from .sandbox import Limits, run
 
@@ -158,7 +158,7 @@ def render_feedback(nb_json: str, stem: str, score: float, max_score: float) -> 
     from nbconvert.exporters import HTMLExporter
     from traitlets.config import Config
 
-    from .preprocessors import HideHiddenTests
+    from ..preprocessors import HideHiddenTests
 
     if _EXPORTER is None:
         base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")

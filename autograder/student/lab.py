@@ -9,7 +9,7 @@ import socket
 import sys
 from pathlib import Path
 
-from . import course
+from .. import course
 
 
 def free_port(start: int = 8888, tries: int = 50) -> int:
@@ -52,10 +52,10 @@ def start_formgrader(port: int | None = None, no_browser: bool = False) -> None:
     """JupyterLab for the instructor, rooted at the repository, with nbgrader's formgrader.
 
     nbgrader requires the course root (build/course) to lie inside the server's root, and
-    finds autograder/nbgrader_config.py through JUPYTER_CONFIG_PATH.
+    finds autograder/nbgrader_config.py (in course.PACKAGE_DIR) through JUPYTER_CONFIG_PATH.
     """
     course.prepare_environment()
-    paths = [str(course.REPO / "autograder")] + [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    paths = [str(course.PACKAGE_DIR)] + [p for p in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
     _exec_lab(course.REPO, port, no_browser, "formgrader",
               f"JupyterLab with nbgrader's formgrader (course root {course.RELEASE_ROOT})")

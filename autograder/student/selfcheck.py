@@ -13,8 +13,8 @@ from pathlib import Path
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 
-from . import course
-from .preprocessors import KeepStderrFromFailing
+from .. import course
+from ..preprocessors import KeepStderrFromFailing
 
 
 class CourseValidator(Validator):

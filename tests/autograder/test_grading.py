@@ -25,7 +25,7 @@ import pytest
 import time
 
 from autograder.preprocessors import hidden_lines
-from autograder.sandbox import available
+from autograder.engine.sandbox import available
 from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_solution, solved
 
 # One function per track made wrong for carol: (notebook stem, function, wrong solution body).

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.sandbox import available
+from autograder.engine.sandbox import available
 from helpers import SOURCE, graded_cells, html_text, nbg, read, replace_solution, solved
 from autograder.preprocessors import hidden_lines
 

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.assemble import solved_submission
-from autograder.grade import UNSANDBOXED_BANNER
+from autograder.engine.assemble import solved_submission
+from autograder.engine.grade import UNSANDBOXED_BANNER
 from helpers import SOURCE
 
 TRACK, STEM = "1_neural_networks", "01_numpy_basics"

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from autograder.lab import free_port
+from autograder.student.lab import free_port
 
 
 def test_lab_starts_headless_and_prints_the_url(tmp_path):

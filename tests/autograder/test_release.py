@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from autograder.preprocessors import hidden_lines, remove_hidden
-from autograder.selfcheck import validate
+from autograder.student.selfcheck import validate
 from helpers import nb_id, read, solution_cells, source_notebooks, graded_cells
 
 NOTEBOOKS = source_notebooks()

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from helpers import SOURCE, nbg, read
-from autograder.lab import free_port
+from autograder.student.lab import free_port
 from lab_support import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, open_and_run_all, stop_server,
                          wait_for_server, widget_problems, write_lab_settings)
 

@@ -1,0 +1,25 @@
+"""The grading engine: ``python -m autograder grade`` (design: ``autograder/README.md``).
+
+Trusted side, in the instructor's process:
+
+- :mod:`~autograder.engine.grade` -- the coordinator: builds the release and one template per
+  notebook, hands one job per submission to local processes or a Dask cluster, and alone
+  writes the gradebook, the CSVs and the feedback.
+- :mod:`~autograder.engine.worker` -- grades one submission (a picklable job): checks and
+  assembles its notebooks, runs them in the sandbox, judges, scores, renders feedback.
+- :mod:`~autograder.engine.assemble` -- templates from the release and the instructor's
+  source; a submission's cells put back into them (tampering is found here).
+- :mod:`~autograder.engine.verdicts` -- replays the hidden tests against the reference and
+  the results recorded in the sandbox.
+- :mod:`~autograder.engine.sandbox` -- one bubblewrap sandbox per submission, with limits.
+
+Untrusted side, inside the sandbox:
+
+- :mod:`~autograder.engine.runner` -- ``python -m autograder.engine.runner``: runs the
+  notebooks (a forked IPython shell each) and records outputs. It must import nothing of
+  the kit beyond ``course_utils``, which is why this file imports nothing.
+
+Shared with the student commands: :mod:`autograder.course` (paths, nbgrader configuration,
+the release build) and :mod:`autograder.preprocessors`. Nothing here imports
+:mod:`autograder.student`.
+"""
