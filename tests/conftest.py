@@ -5,6 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import gradients  # noqa: E402
 import helpers  # noqa: E402
 
 
@@ -15,6 +16,16 @@ def release_dir(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("course")
     return build_release(root, helpers.SOURCE, log=lambda m: None)
+
+
+@pytest.fixture
+def check_backward():
+    """``check_backward(forward, inputs, d_out, grads, *, h=1e-6, tol=1e-7)`` from ``tests/gradients.py``.
+
+    Asserts that ``grads`` are the gradients of ``sum(forward(*inputs) * d_out)`` with respect to
+    each input, by central differences (CS231n's ``eval_numerical_gradient_array``).
+    """
+    return gradients.check_backward
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,0 +1,347 @@
+"""Properties every module of course_utils must have: it imports, its public functions say what
+shapes they take, no function modifies its inputs, and no code touches numpy's global random state.
+
+The modules are found with ``pkgutil.walk_packages``, so a new module is checked without being
+added to a list. Sample inputs for the no-mutation check are listed per module in ``SAMPLES``;
+a module without samples must be named in ``NOT_SAMPLED`` with the reason, so a new module fails
+here until somebody decides which it is.
+"""
+
+import copy
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import course_utils
+
+
+def _walk() -> list[str]:
+    errors = []
+    names = [m.name for m in pkgutil.walk_packages(course_utils.__path__, "course_utils.", onerror=errors.append)
+             if m.name.rsplit(".", 1)[-1] != "__main__"]  # __main__ runs a command line when imported
+    return ["course_utils"] + sorted(names + errors)  # a package that failed to import fails its tests
+
+
+MODULES = _walk()
+
+
+def test_the_walk_finds_the_package_tree():
+    # the walk must reach into every subpackage, or the checks below would quietly check less
+    for name in ("course_utils.nn.activations", "course_utils.optim.tuning", "course_utils.exercises.numpy_basics",
+                 "course_utils.viz.plotting", "course_utils.data.synthetic", "course_utils.grading.checks",
+                 "course_utils.gradcheck", "course_utils.rng"):
+        assert name in MODULES
+    assert not any(name.endswith("__main__") for name in MODULES)
+
+
+def _public(module) -> dict:
+    """Public functions and classes *defined* in the module: its ``__all__`` (or its names without a
+    leading underscore). Re-exports are checked in the module that defines them; constants are data."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    out = {}
+    for n in names:
+        obj = getattr(module, n)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            out[n] = obj
+    return out
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_module_imports(name):
+    importlib.import_module(name)
+
+
+# --- docstrings document shapes ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", MODULES)
+def test_public_functions_document_shapes(name):
+    module = importlib.import_module(name)
+    for n, obj in _public(module).items():
+        doc = obj.__doc__ or ""  # a class's own docstring, not one inherited from its base
+        assert len(inspect.cleandoc(doc)) > 20, f"{name}.{n} needs a docstring that states shapes"
+
+
+# --- no function mutates its inputs --------------------------------------------------------
+
+def call(*args, **kwargs):
+    return args, kwargs
+
+
+def _samples() -> dict:
+    """``{module name: {function name: call(*args, **kwargs)}}``, built fresh for every test."""
+    import course_utils.nn.activations as act
+    import course_utils.nn.batchnorm as bn
+    import course_utils.nn.dropout as dropout
+    import course_utils.nn.linear as linear
+    from course_utils import gradcheck as gc
+
+    r = np.random.default_rng(1)
+    Z = r.standard_normal((3, 4))
+    Z[0, 0] = 0.0
+    X = r.standard_normal((3, 5))
+    Y = (r.random((1, 5)) > 0.5).astype(float)
+    w = r.standard_normal((3, 1))
+    W, b = r.standard_normal((2, 3)), r.standard_normal((2, 1))
+    gamma, beta = r.standard_normal((3, 1)), r.standard_normal((3, 1))
+    P = act.softmax(r.standard_normal((3, 4)))
+    onehot = np.eye(3)[:, [0, 2, 1, 1]]
+    params = {"W1": W, "b1": b, "W2": r.standard_normal((1, 2)), "b2": np.zeros((1, 1))}
+    _, bn_cache = bn.batchnorm_forward(Z, gamma, beta)
+    _, lin_cache = linear.linear_forward(X, W, b)
+    _, la_cache = linear.linear_activation_forward(X, W, b, "relu")
+    _, drop_cache = dropout.dropout_forward(Z, 0.8, 0)
+    theta, layout = gc.dictionary_to_vector(params)
+    from course_utils.models.mlp import L_model_forward
+    from course_utils.exercises.shallow_network import forward_propagation as shallow_forward
+
+    grads = {"d" + k: v * 0.1 + 0.05 for k, v in params.items()}
+    zeros = {"d" + k: np.zeros_like(v) for k, v in params.items()}
+    AL, mlp_caches = L_model_forward(X, params)
+    shallow = {"W1": W, "b1": b, "W2": params["W2"], "b2": params["b2"]}
+    _, shallow_cache = shallow_forward(X, shallow)
+    quadratic = lambda p: float(np.sum(p["W1"] ** 2))  # noqa: E731
+
+    def step(p, Xb, Yb):  # a least-squares step for train()
+        err = p["w"].T @ Xb - Yb
+        return float(np.mean(err ** 2)), {"dw": 2 * Xb @ err.T / Xb.shape[1]}
+
+    return {
+        "course_utils.nn.activations": {
+            "sigmoid": call(Z), "sigmoid_derivative": call(Z), "tanh": call(Z), "tanh_derivative": call(Z),
+            "relu": call(Z), "relu_derivative": call(Z), "leaky_relu": call(Z), "leaky_relu_derivative": call(Z),
+            "softmax": call(Z),
+            "sigmoid_forward": call(Z), "tanh_forward": call(Z), "relu_forward": call(Z), "leaky_relu_forward": call(Z),
+            "sigmoid_backward": call(Z * 2, Z), "tanh_backward": call(Z * 2, Z), "relu_backward": call(Z * 2, Z),
+            "leaky_relu_backward": call(Z * 2, (Z, 0.01)),
+        },
+        "course_utils.nn.losses": {
+            "L1": call(Y * 0.5, Y), "L2": call(Y * 0.5, Y), "cross_entropy_cost": call(Y * 0.5 + 0.2, Y),
+            "cross_entropy_cost_from_logits": call(Z[:1], Z[:1] > 0),
+            "sigmoid_cross_entropy_cost_backward": call(Y * 0.5 + 0.2, Y),
+            "softmax_cross_entropy_cost": call(P, onehot), "softmax_cross_entropy_cost_backward": call(P, onehot),
+        },
+        "course_utils.nn.batchnorm": {
+            "batchnorm_forward": call(Z, gamma, beta),
+            "batchnorm_backward": call(Z * 2, bn_cache),
+            "update_running_stats": call(gamma, beta ** 2, gamma * 2, beta ** 2 + 1),
+        },
+        "course_utils.nn.linear": {
+            "activation_pair": call("relu"),
+            "linear_forward": call(X, W, b), "linear_backward": call(np.ones((2, 5)), lin_cache),
+            "linear_activation_forward": call(X, W, b, "tanh"),
+            "linear_activation_backward": call(np.ones((2, 5)), la_cache, "relu"),
+        },
+        "course_utils.nn.dropout": {
+            "dropout_forward": call(Z, 0.5, 3), "dropout_backward": call(Z * 2, drop_cache),
+        },
+        "course_utils.nn.l2": {
+            "weight_keys": call(params), "l2_penalty": call(params, 0.7, 5), "l2_penalty_backward": call(params, 0.7, 5),
+        },
+        "course_utils.nn.init": {
+            "weight_scale": call("he", 4), "initialize_parameters_deep": call([3, 2, 1], 0, "xavier"),
+            "signal_stds": call(X, [3, 4, 2], "relu", "he", 0),
+        },
+        "course_utils.exercises.numpy_basics": {
+            "basic_sigmoid": call(0.3), "softmax_rows": call(Z),
+            "image2vector": call(r.random((2, 3, 4))), "normalize_rows": call(X),
+        },
+        "course_utils.exercises.logistic_regression": {
+            "initialize_with_zeros": call(3), "propagate": call(w, 0.1, X, Y),
+            "optimize": call(w, 0.1, X, Y, 101, 0.01), "predict": call(w, 0.1, X),
+            "model": call(X, Y, X, Y, 101, 0.01),
+        },
+        "course_utils.exercises.optimization": {
+            "update_parameters_with_gd": call(params, grads, 0.1),
+            "initialize_velocity": call(params),
+            "update_parameters_with_momentum": call(params, grads, zeros, 0.9, 0.1),
+            "initialize_rmsprop": call(params),
+            "update_parameters_with_rmsprop": call(params, grads, zeros, 0.999, 0.1),
+            "initialize_adam": call(params),
+            "update_parameters_with_adam": call(params, grads, zeros, {k: v + 1 for k, v in zeros.items()}, 2),
+        },
+        "course_utils.exercises.deep_step_by_step": {
+            "sigmoid_backward": call(Z * 2, Z), "relu_backward": call(Z * 2, Z),
+            "linear_backward": call(np.ones((2, 5)), lin_cache),
+            "linear_activation_backward": call(np.ones((2, 5)), la_cache, "relu"),
+            "L_model_backward": call(AL, Y, mlp_caches),
+        },
+        "course_utils.exercises.initialization": {
+            "initialize_parameters_zeros": call([3, 2, 1]), "initialize_parameters_random": call([3, 2, 1]),
+            "initialize_parameters_he": call([3, 2, 1]), "initialize_parameters_xavier": call([3, 2, 1]),
+            "model": call(X, Y, dict(params), 0.01, 3),
+        },
+        "course_utils.exercises.shallow_network": {
+            "layer_sizes": call(X, Y), "initialize_parameters": call(3, 2, 1),
+            "update_parameters": call(shallow, grads, 0.1), "forward_propagation": call(X, shallow),
+            "backward_propagation": call(shallow, shallow_cache, X, Y), "nn_model": call(X, Y, 2, 3),
+            "predict": call(shallow, X),
+        },
+        "course_utils.models.mlp": {
+            "num_layers": call(params), "L_model_forward": call(X, params),
+            "L_model_backward": call(AL, Y, mlp_caches), "predict": call(params, X),
+            "mlp_step": call(params, X, Y, lambd=0.1), "train_mlp": call(X, Y, params, num_epochs=2),
+        },
+        "course_utils.models.logistic": {
+            "initialize_logistic": call(3), "train_logistic_regression": call(X, Y, num_iterations=3),
+        },
+        "course_utils.exercises.batch_norm_and_softmax": {
+            "batchnorm_forward": call(Z, gamma, beta), "batchnorm_backward": call(Z * 2, bn_cache),
+            "batchnorm_forward_test": call(Z, gamma, beta, gamma * 0.1, beta ** 2 + 1),
+            "softmax_cross_entropy_backward": call(P, onehot),
+        },
+        "course_utils.data.encoding": {"one_hot": call(np.array([[0, 2, 1]]), 3)},
+        "course_utils.data.synthetic": {
+            "planar_flower": call(m=10, seed=0), "two_circles": call(m=10, seed=0),
+            "moons": call(m=10, seed=0), "noisy_blobs": call(m=10, seed=0),
+        },
+        "course_utils.metrics.classification": {"accuracy": call(Y, Y), "predict_classes": call(P)},
+        "course_utils.optim.ewa": {
+            "ewa": call(X[0], 0.9), "ewa_bias_corrected": call(X[0], 0.9), "effective_window": call(0.9),
+            "ewa_weights": call(0.9, 4),
+        },
+        "course_utils.optim.tuning": {
+            "sample_learning_rate": call(4, seed=0), "sample_beta": call(4, seed=0),
+            "grid_points": call({"lr": (-4, 0), "beta": [-3, -1]}, 2),
+            "random_points": call({"lr": (-4, 0)}, 3, seed=0),
+        },
+        "course_utils.optim.minibatch": {"random_mini_batches": call(X, Y, 2, 0)},
+        "course_utils.optim.schedules": {
+            "update_lr": call(0.1, 3, 1.0), "schedule_lr_decay": call(0.1, 3000, 1.0),
+            "exponential_lr": call(0.1, 3), "inverse_sqrt_lr": call(0.1, 3),
+        },
+        "course_utils.optim.rules": {"get_rule": call("adam"), "zeros_like_grads": call(params)},
+        "course_utils.optim.loop": {
+            "train": call(step, {"w": w}, X, Y, optimizer="adam", config={"learning_rate": 0.1}, num_epochs=3,
+                          mini_batch_size=2),
+        },
+        "course_utils.gradcheck": {
+            "numerical_gradient": call(quadratic, params), "relative_difference": call(W, W * 2),
+            "dictionary_to_vector": call(params), "vector_to_dictionary": call(theta, layout),
+            "gradient_difference": call(params, params), "difference_message": call(1e-5),
+        },
+        "course_utils.rng": {"make_rng": call(np.random.default_rng(0))},
+    }
+
+
+#: modules whose functions have no sample inputs yet, and why
+NOT_SAMPLED = {
+    "course_utils.autodiff": "Tensor graph API; its inputs are Tensors, not arrays (tests/test_autodiff.py)",
+    "course_utils.data.store": "builds and reads files; takes paths, not arrays (tests/data/test_store.py)",
+    "course_utils.grading.checks": "checks run student functions; takes callables and cases",
+    "course_utils.grading.hidden": "hidden-test helper; takes callables and cases",
+    "course_utils.grading.records": "result records; takes records and files",
+    "course_utils.viz.playground": "takes names of surfaces and optimisers, no arrays",
+    "course_utils.viz.plotting": "draws figures (tests/viz/test_plotting.py)",
+    "course_utils.viz.progress": "takes an int",
+    "course_utils.viz.widgets": "builds widgets from names and numbers",
+    "course_utils.models.bn_mlp": "not sampled yet: a batch-norm network with running statistics",
+    "course_utils.exercises.deep_network_application": "not sampled yet: whole-model exercise adapters",
+    "course_utils.exercises.gradient_checking": "not sampled yet: whole-model exercise adapters",
+    "course_utils.exercises.regularization": "not sampled yet: whole-model exercise adapters",
+}
+
+
+def test_samples_and_exemptions_do_not_overlap():
+    assert not set(NOT_SAMPLED) & set(_samples())
+
+
+def _assert_unchanged(after, before, where):
+    if isinstance(before, np.random.Generator):
+        assert after.bit_generator.state == before.bit_generator.state, f"{where} advanced a Generator"
+    elif isinstance(before, dict):
+        assert list(after) == list(before), f"{where} changed a dict's keys"
+        for k in before:
+            _assert_unchanged(after[k], before[k], f"{where}[{k!r}]")
+    elif isinstance(before, (tuple, list)):
+        assert len(after) == len(before), f"{where} changed a sequence's length"
+        for i, (x, y) in enumerate(zip(after, before)):
+            _assert_unchanged(x, y, f"{where}[{i}]")
+    elif isinstance(before, (np.ndarray, float, int, bool, np.generic)):
+        np.testing.assert_array_equal(after, before, err_msg=f"{where} mutated an input")
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_no_function_mutates_its_inputs(name):
+    module = importlib.import_module(name)
+    public = {n for n, obj in _public(module).items() if inspect.isfunction(obj)}
+    if not public:
+        return  # a package or a module of classes and data: nothing to call
+    if name in NOT_SAMPLED:
+        pytest.skip(f"no samples: {NOT_SAMPLED[name]}")
+    samples = _samples().get(name, {})
+    assert public == set(samples), (f"add sample inputs for {name}: {sorted(public ^ set(samples))} "
+                                    f"(or name the module in NOT_SAMPLED with the reason)")
+    for fname, (args, kwargs) in samples.items():
+        before = copy.deepcopy((args, kwargs))
+        getattr(module, fname)(*args, **kwargs)
+        _assert_unchanged((args, kwargs), before, f"{name}.{fname}")
+
+
+def test_the_mutation_check_catches_a_mutation():
+    def scale_in_place(A, factor):
+        A *= factor
+        return A
+
+    args = (np.ones((2, 2)), 3.0)
+    before = copy.deepcopy(args)
+    scale_in_place(*args)
+    with pytest.raises(AssertionError, match="mutated an input"):
+        _assert_unchanged(args, before, "scale_in_place")
+    d = {"W": np.ones(2)}
+    before = copy.deepcopy(d)
+    d["W"][0] = 5.0
+    with pytest.raises(AssertionError, match=r"\['W'\] mutated"):
+        _assert_unchanged(d, before, "f")
+    g = np.random.default_rng(0)
+    before = copy.deepcopy(g)
+    g.random()
+    with pytest.raises(AssertionError, match="advanced a Generator"):
+        _assert_unchanged(g, before, "f")
+
+
+# --- numpy's global random state -----------------------------------------------------------
+
+#: numpy.random names that do not use the global state
+_ALLOWED_NP_RANDOM = {"default_rng", "Generator", "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM", "Philox",
+                      "SFC64", "MT19937"}
+_NP_RANDOM = re.compile(r"\b(?:np|numpy)\.random\.(\w+)")
+_STDLIB_RANDOM = re.compile(r"^\s*(?:import random\b|from random import)", re.M)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_no_module_uses_global_random_state(name):
+    module = importlib.import_module(name)
+    source = Path(module.__file__).read_text(encoding="utf-8")
+    used = set(_NP_RANDOM.findall(source)) - _ALLOWED_NP_RANDOM
+    assert not used, f"{name} uses numpy's global random state: np.random.{sorted(used)}; use course_utils.rng.make_rng"
+    assert not _STDLIB_RANDOM.search(source), f"{name} imports the standard library's random (global state)"
+    assert "from numpy.random import" not in source and "from numpy import random" not in source
+
+
+def test_the_source_check_sees_global_calls():
+    assert set(_NP_RANDOM.findall("x = np.random.rand(3); np.random.seed(0); np.random.default_rng(1)")) \
+        - _ALLOWED_NP_RANDOM == {"rand", "seed"}
+    assert _STDLIB_RANDOM.search("def f():\n    import random\n")
+
+
+def test_library_never_touches_numpy_global_seed():
+    import course_utils.exercises.logistic_regression as logistic
+    from course_utils.data import synthetic
+    from course_utils.optim import tuning
+
+    np.random.seed(123)
+    expected = np.random.random(3)
+    np.random.seed(123)
+    logistic.model(*([np.ones((2, 3)), np.ones((1, 3))] * 2), num_iterations=10)
+    for make in (synthetic.planar_flower, synthetic.two_circles, synthetic.moons, synthetic.noisy_blobs):
+        make(m=10)
+    tuning.sample_learning_rate(5)
+    tuning.random_points({"lr": (-4, 0)}, 3)
+    np.testing.assert_array_equal(np.random.random(3), expected)
