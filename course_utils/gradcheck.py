@@ -48,10 +48,21 @@ def numerical_gradient(cost: Callable[[dict], float], parameters: dict, epsilon:
 
 
 def relative_difference(a, b) -> float:
-    """``||a - b|| / (||a|| + ||b||)`` (0.0 when both are zero)."""
+    """``||a - b|| / (||a|| + ||b||)``, in [0, 1] (0.0 when both are zero).
+
+    Entries so small (or large) that their squares underflow (or overflow) are rescaled by the
+    largest magnitude first, so ``relative_difference(0, 1e-300)`` is 1.0, not 0.0.
+    """
     a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    denominator = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
+    with np.errstate(over="ignore", under="ignore"):
+        denominator = np.linalg.norm(a) + np.linalg.norm(b)
+        if denominator != 0 and np.isfinite(denominator) and denominator > 1e-150:
+            return float(np.linalg.norm(a - b) / denominator)
+        scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
+        if scale == 0 or not np.isfinite(scale):
+            return 0.0 if scale == 0 else float("nan")
+        a, b = a / scale, b / scale
+        return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def dictionary_to_vector(d: dict, keys=None):
@@ -66,15 +77,19 @@ def dictionary_to_vector(d: dict, keys=None):
 
 
 def vector_to_dictionary(theta, layout) -> dict:
-    """Inverse of ``dictionary_to_vector``."""
+    """Inverse of ``dictionary_to_vector``.
+
+    Raises: ValueError if theta's number of entries differs from what the layout needs.
+    """
     theta = np.asarray(theta, dtype=float).ravel()
+    needed = sum(int(np.prod(shape)) for _, shape in layout)
+    if needed != theta.size:
+        raise ValueError(f"theta has {theta.size} entries, the layout needs {needed}")
     out, start = {}, 0
     for key, shape in layout:
         size = int(np.prod(shape))
         out[key] = theta[start:start + size].reshape(shape).copy()
         start += size
-    if start != theta.size:
-        raise ValueError(f"theta has {theta.size} entries, the layout needs {start}")
     return out
 
 

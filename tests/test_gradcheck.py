@@ -135,3 +135,15 @@ def test_gradient_difference_ignores_extra_analytic_keys():
     assert gc.gradient_difference(grads, num) > 1e-4
     with pytest.raises(KeyError):
         gc.gradient_difference({"dW": num["dW"]}, num)
+
+
+def test_relative_difference_survives_underflow_and_overflow():
+    """Squares of 1e-300 underflow to 0: the difference of 0 and 1e-300 is still total (1.0), not 0.0."""
+    assert gc.relative_difference(0.0, 1e-300) == 1.0
+    assert gc.relative_difference([1e-300, 0.0], [1e-300, 0.0]) == 0.0
+    assert gc.relative_difference([1e200, 0.0], [0.0, 1e200]) == pytest.approx(2 ** -0.5)
+
+
+def test_vector_to_dictionary_names_the_size_of_a_short_theta():
+    with pytest.raises(ValueError, match="theta has 5 entries, the layout needs 6"):
+        gc.vector_to_dictionary(np.zeros(5), [("W1", (2, 2)), ("b1", (2, 1))])

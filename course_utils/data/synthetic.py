@@ -39,7 +39,7 @@ def two_circles(m: int = 300, noise: float = 0.05, factor: float = 0.5, seed=1):
 
     Arguments: m -- number of points; noise -- standard deviation of the Gaussian noise;
     factor -- inner radius over outer radius; seed -- an int or a ``np.random.Generator``
-    (one draw from it gives scikit-learn's seed; None is not accepted and raises TypeError).
+    (one draw from it gives scikit-learn's seed), or None (fresh entropy: not reproducible).
     Raises: ValueError (scikit-learn's InvalidParameterError) if m < 0, noise < 0 or factor is
     not in [0, 1).
     Source: ``sklearn.datasets.make_circles`` (Pedregosa et al. (2011), "Scikit-learn: Machine
@@ -55,7 +55,7 @@ def moons(m: int = 300, noise: float = 0.2, seed=1):
     """Two interleaving half moons (sklearn's make_moons, seeded). Returns X ``(2, m)``, Y ``(1, m)`` int.
 
     Arguments: m -- number of points; noise -- standard deviation of the Gaussian noise;
-    seed -- an int or a ``np.random.Generator`` (None is not accepted and raises TypeError).
+    seed -- an int, a ``np.random.Generator``, or None (fresh entropy: not reproducible).
     Raises: ValueError (scikit-learn's InvalidParameterError) if m < 1 or noise < 0.
     Source: ``sklearn.datasets.make_moons`` (Pedregosa et al. (2011), "Scikit-learn: Machine
     Learning in Python", JMLR 12).
@@ -84,7 +84,8 @@ def noisy_blobs(m: int = 200, flip: float = 0.1, seed=1):
 
 
 def _sk_seed(seed) -> int:
-    """scikit-learn wants an int or RandomState; derive an int from our seed or Generator."""
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**31 - 1))
+    """scikit-learn wants an int or RandomState; derive an int from our seed, Generator or None
+    (None: fresh entropy, as ``np.random.default_rng(None)`` everywhere else in the library)."""
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return int(make_rng(seed).integers(2**31 - 1))
     return int(seed)

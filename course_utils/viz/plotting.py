@@ -43,11 +43,16 @@ def show_images(images, labels: Sequence[str] | None = None, *, ncols: int = 8, 
     Arguments: images -- values in [0, 1] (the colour scale is fixed to that range); labels --
     ``k`` titles or None; ncols -- images per row (at most ``k``); size -- inches per image;
     cmap -- colour map for grey images.
+    Raises: ValueError if images is not ``(k, h, w)`` or ``(k, h, w, 3)``, or labels are not k.
     """
     import matplotlib.pyplot as plt
 
     images = np.asarray(images)
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (3, 4)):
+        raise ValueError(f"show_images: images must be (k, h, w) or (k, h, w, 3), got shape {images.shape}")
     k = len(images)
+    if labels is not None and len(labels) != k:
+        raise ValueError(f"show_images: {k} images but {len(labels)} labels; give one label per image or None")
     ncols = max(1, min(ncols, k))
     nrows = max(1, int(np.ceil(k / ncols)))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * (labels is not None)),
@@ -87,14 +92,24 @@ def plot_decision_boundary(predict: Callable[[np.ndarray], np.ndarray], X, Y, *,
     Arguments: predict -- maps ``(2, k)`` points to ``(1, k)`` labels (any shape with ``k``
     entries; it is called once with ``k = steps ** 2``); X ``(2, m)``; Y ``(1, m)``.
     Returns the Axes.
+    Raises: ValueError if X is not ``(2, m)``, Y does not hold m labels, or predict does not return
+    one label per point it is given.
     """
-    ax = _axes(ax, figsize=(5, 4))
     X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] != 2:
+        raise ValueError(f"plot_decision_boundary: X must be (2, m) points in the plane, got shape {X.shape}")
+    if np.size(Y) != X.shape[1]:
+        raise ValueError(f"plot_decision_boundary: X has {X.shape[1]} points but Y has {np.size(Y)} labels")
+    ax = _axes(ax, figsize=(5, 4))
     pad = 0.5
     x0 = np.linspace(X[0].min() - pad, X[0].max() + pad, steps)
     x1 = np.linspace(X[1].min() - pad, X[1].max() + pad, steps)
     g0, g1 = np.meshgrid(x0, x1)
-    Z = np.asarray(predict(np.vstack([g0.ravel(), g1.ravel()]))).reshape(g0.shape)
+    Z = np.asarray(predict(np.vstack([g0.ravel(), g1.ravel()])))
+    if Z.size != g0.size:
+        raise ValueError(f"plot_decision_boundary: predict was given {g0.size} points (2, {g0.size}) and returned "
+                         f"{Z.size} values (shape {Z.shape}); it must return one label per point")
+    Z = Z.reshape(g0.shape)
     ax.contourf(g0, g1, Z, alpha=0.35, cmap="coolwarm")
     ax.scatter(X[0], X[1], c=np.asarray(Y).ravel(), cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
     ax.set_xlabel("$x_1$")

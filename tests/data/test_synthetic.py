@@ -2,7 +2,7 @@
 
 Seed convention (course_utils.rng.make_rng): an int seed is ``np.random.default_rng(seed)``; a
 Generator is used as it is, so its stream continues. The scikit-learn data sets (two_circles,
-moons) draw one int from a Generator for scikit-learn and do not accept None.
+moons) draw one int from a Generator (or fresh entropy for None) for scikit-learn.
 """
 
 import numpy as np
@@ -77,17 +77,11 @@ def test_a_generator_gives_scikit_learn_one_int_from_its_stream(make):
     np.testing.assert_array_equal(X_again, X)
 
 
-@pytest.mark.parametrize("make", OWN_RNG, ids=ids)
+@pytest.mark.parametrize("make", OWN_RNG + SKLEARN, ids=ids)
 def test_seed_none_is_fresh_entropy(make):
     Xa, _ = make(seed=None)
     Xb, _ = make(seed=None)
     assert not np.allclose(Xa, Xb)
-
-
-@pytest.mark.parametrize("make", SKLEARN, ids=ids)
-def test_seed_none_is_refused_by_the_scikit_learn_sets(make):
-    with pytest.raises(TypeError):
-        make(seed=None)
 
 
 # --- each data set's geometry ----------------------------------------------------------

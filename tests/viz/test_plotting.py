@@ -70,8 +70,10 @@ def test_show_images_colour_and_few_images():
 
 
 def test_show_images_with_fewer_labels_than_images_fails():
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="3 images but 1 labels"):
         plotting.show_images(np.zeros((3, 2, 2)), labels=["only one"])
+    with pytest.raises(ValueError, match=r"images must be \(k, h, w\) or \(k, h, w, 3\), got shape \(4, 4\)"):
+        plotting.show_images(np.zeros((4, 4)))
 
 
 # --- show_mislabeled -------------------------------------------------------------------
@@ -132,8 +134,10 @@ def test_plot_decision_boundary_draws_on_a_given_axes():
 
 def test_plot_decision_boundary_rejects_a_predict_of_the_wrong_size():
     X = np.random.default_rng(3).standard_normal((2, 6))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"predict was given 25 points \(2, 25\) and returned 7 values"):
         plotting.plot_decision_boundary(lambda P: np.zeros((1, 7)), X, np.zeros((1, 6)), steps=5)
+    with pytest.raises(ValueError, match="X has 6 points but Y has 5 labels"):
+        plotting.plot_decision_boundary(lambda P: np.zeros((1, P.shape[1])), X, np.zeros((1, 5)), steps=5)
 
 
 # --- plot_functions --------------------------------------------------------------------
