@@ -20,6 +20,10 @@ The number to read is the relative difference ``||grad - gradapprox|| / (||grad|
 around 1e-5, look closely; 1e-3 or more, there is almost surely a bug.
 :func:`gradient_check_by_parameter` gives the same number per parameter, to find *where* the bug is.
 
+Source: gradient checking by two-sided (central) differences, whose error is O(epsilon^2); the
+thresholds are the lecture's rules of thumb (Ng, "Improving Deep Neural Networks", week 1,
+"Gradient checking"), also used in CS231n's notes -- see :mod:`course_utils.gradcheck`.
+
 Every function returns new objects; no argument is modified in place.
 """
 
@@ -87,7 +91,8 @@ def forward_propagation(x, theta) -> float:
         theta -- the parameter, a real number (shape ``()``).
     Returns:
         J -- the Python float ``theta * x``.
-    Raises ValueError if ``x`` or ``theta`` is an array with more than one entry.
+    Raises: ValueError if ``x`` or ``theta`` is not a single number (shape ``()``; an array of
+    shape ``(1,)`` is refused too).
     """
     return _number(theta, "theta") * _number(x, "x")
 
@@ -100,6 +105,7 @@ def backward_propagation(x, theta) -> float:
         theta -- the parameter, a real number (shape ``()``); the derivative does not depend on it.
     Returns:
         dtheta -- the Python float ``x``.
+    Raises: ValueError if ``x`` or ``theta`` is not a single number (shape ``()``).
     """
     _number(theta, "theta")
     return _number(x, "x")
@@ -118,6 +124,10 @@ def gradient_check(x, theta, epsilon=1e-7, print_msg=False) -> float:
         print_msg -- if True, print :func:`difference_message` of the result.
     Returns:
         difference -- a Python float.
+    Raises: ValueError if ``x`` or ``theta`` is not a single number (shape ``()``), or if epsilon
+    is not a single positive number.
+    Source: the two-sided difference and the 1e-7 / 1e-3 thresholds of :mod:`course_utils.gradcheck`
+    (the lecture's rules of thumb).
     """
     theta, epsilon = _number(theta, "theta"), _check_epsilon(epsilon)
     theta_plus = theta + epsilon
@@ -147,6 +157,9 @@ def forward_propagation_n(X, Y, parameters, *, lambd=0.0):
         ``(cost, cache)``: the cross-entropy cost ``-(1/m) sum(Y log A3 + (1 - Y) log(1 - A3))``
         (plus the L2 term) as a Python float, and the cache
         ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)`` with Z_l, A_l of shape ``(n_l, m)``.
+    Raises: ValueError if parameters lack one of W1, ..., b3 or their shapes do not chain from X
+    (:func:`course_utils.exercises.regularization.forward_propagation`), if Y is not ``(1, m)``,
+    or if lambd < 0.
     """
     A3, cache = _net.forward_propagation(X, parameters)
     Y = _check_y(Y, A3.shape[1])
@@ -171,6 +184,7 @@ def backward_propagation_n(X, Y, cache, *, lambd=0.0) -> dict:
     Returns:
         dict with dZ3 ``(1, m)``, dW3 ``(1, n2)``, db3 ``(1, 1)``, dA2 and dZ2 ``(n2, m)``,
         dW2 ``(n2, n1)``, db2 ``(n2, 1)``, dA1 and dZ1 ``(n1, m)``, dW1 ``(n1, n0)``, db1 ``(n1, 1)``.
+    Raises: ValueError if cache is not a 12-tuple, X or Y do not match its A3 ``(1, m)``, or lambd < 0.
     """
     if lambd:
         return _net.backward_propagation_with_regularization(X, Y, cache, lambd)
@@ -196,6 +210,9 @@ def numerical_gradient_n(parameters, X, Y, epsilon=1e-7, *, lambd=0.0) -> dict:
     Returns:
         dict ``{"dW1": (n1, n0), "db1": (n1, 1), ..., "db3": (1, 1)}`` in the order of
         :data:`GRADIENT_KEYS`.
+    Raises: ValueError if epsilon is not a single positive number, if parameters lack one of
+    W1, ..., b3, or for the errors of :func:`forward_propagation_n` (shapes that do not chain from
+    X, Y not ``(1, m)``, lambd < 0).
     """
     epsilon = _check_epsilon(epsilon)
     ordered = _ordered(parameters)
@@ -227,6 +244,12 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False,
         lambd -- L2 strength of the cost (keyword only; the notebook's version has no such argument).
     Returns:
         difference -- a Python float.
+    Raises: ValueError if parameters lack one of W1, ..., b3; if gradients is not a dict, lacks one
+    of dW1, ..., db3, or holds one whose shape differs from its parameter's; or for the errors of
+    :func:`numerical_gradient_n` (epsilon not a single positive number, shapes that do not chain
+    from X, Y not ``(1, m)``, lambd < 0).
+    Source: the two-sided difference and the 1e-7 / 1e-3 thresholds of :mod:`course_utils.gradcheck`
+    (the lecture's rules of thumb).
     """
     ordered = _ordered(parameters)
     _check_gradients(ordered, gradients)
@@ -247,6 +270,8 @@ def gradient_check_by_parameter(parameters, gradients, X, Y, epsilon=1e-7, *, la
         dict ``{"W1": float, "b1": float, ..., "b3": float}``: for each parameter P,
         ``||dP - dP_approx|| / (||dP|| + ||dP_approx||)``. The keys with a large value
         point to the part of the backward pass that holds the bug.
+    Raises: ValueError as :func:`gradient_check_n` (missing or misshapen parameters or gradients,
+    epsilon not a single positive number, Y not ``(1, m)``, lambd < 0).
     """
     ordered = _ordered(parameters)
     _check_gradients(ordered, gradients)

@@ -17,6 +17,11 @@ through :func:`course_utils.nn.init.initialize_parameters_deep`. Biases always s
 network from any of these starts with plain gradient descent; :func:`signal_stds` pushes a
 batch forward and a gradient backward through a deep stack, to show how the scale of the
 weights makes the signal vanish or explode.
+
+Sources: He, Zhang, Ren & Sun (2015), "Delving Deep into Rectifiers", ICCV (He initialisation);
+Glorot & Bengio (2010), "Understanding the difficulty of training deep feedforward neural networks",
+AISTATS (Xavier initialisation -- the library's variant ``1 / n_{l-1}`` is explained in
+:mod:`course_utils.nn.init`).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def initialize_parameters_zeros(layers_dims) -> dict:
     Returns:
         parameters -- dict with ``W{l}`` zeros of shape ``(n_l, n_{l-1})`` and ``b{l}`` zeros of
         shape ``(n_l, 1)`` for l = 1, ..., L.
+    Raises: ValueError if layers_dims has fewer than two sizes or a size below 1.
     """
     dims = _dims(layers_dims)
     parameters = {}
@@ -67,6 +73,9 @@ def initialize_parameters_random(layers_dims, seed=3) -> dict:
             W1, W2, ..., WL are drawn in that order (a ``np.random.Generator`` is used as it is).
     Returns:
         parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})``, ``b{l}`` zeros of shape ``(n_l, 1)``.
+    Raises: ValueError if layers_dims has fewer than two sizes or a size below 1, or the seed is
+    negative; TypeError for a seed that is not an int, a sequence of ints, None or a Generator
+    (:func:`course_utils.rng.make_rng`).
     """
     return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale=RANDOM_SCALE)
 
@@ -80,6 +89,11 @@ def initialize_parameters_he(layers_dims, seed=3) -> dict:
     Returns:
         parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})`` with variance ``2 / n_{l-1}``,
         ``b{l}`` zeros of shape ``(n_l, 1)``.
+    Raises: ValueError if layers_dims has fewer than two sizes or a size below 1, or the seed is
+    negative; TypeError for a seed that is not an int, a sequence of ints, None or a Generator
+    (:func:`course_utils.rng.make_rng`).
+    Source: He, Zhang, Ren & Sun (2015), "Delving Deep into Rectifiers: Surpassing Human-Level
+    Performance on ImageNet Classification", ICCV.
     """
     return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale="he")
 
@@ -93,6 +107,15 @@ def initialize_parameters_xavier(layers_dims, seed=3) -> dict:
     Returns:
         parameters -- dict ``W{l}`` of shape ``(n_l, n_{l-1})`` with variance ``1 / n_{l-1}``,
         ``b{l}`` zeros of shape ``(n_l, 1)``.
+    Raises: ValueError if layers_dims has fewer than two sizes or a size below 1, or the seed is
+    negative; TypeError for a seed that is not an int, a sequence of ints, None or a Generator
+    (:func:`course_utils.rng.make_rng`).
+    Source: Glorot & Bengio (2010), "Understanding the difficulty of training deep feedforward
+    neural networks", AISTATS. Glorot & Bengio propose ``Var = 2 / (n_{l-1} + n_l)``, a compromise
+    between keeping the forward signal (``1 / n_{l-1}``) and the backward gradient (``1 / n_l``) at
+    unit scale; the library uses the forward-only ``1 / n_{l-1}``, as the lecture does: it equals
+    Glorot's for square layers and makes "He = Xavier times sqrt(2)" exact
+    (see :mod:`course_utils.nn.init`).
     """
     return initialize_parameters_deep(_dims(layers_dims), seed=seed, scale="xavier")
 
@@ -126,6 +149,12 @@ def model(X, Y, initialization="he", learning_rate=0.01, num_iterations=15000, p
     Returns:
         ``(parameters, costs)``: the trained parameter dict, and the costs (floats) recorded
         before the updates of iterations 0, 100, 200, ...
+    Raises: ValueError if X is not 2-D or Y is not ``(1, m)``; if a given parameter dict has no W1
+    with n_x columns, or is not ``W1, b1, ..., WL, bL`` with shapes that chain to one output; if
+    layers_dims has fewer than two sizes, a size below 1, or does not start with n_x and end with 1;
+    if initialization is neither one of the names nor a dict; if num_iterations is not a whole
+    number >= 0; or if a random initialiser gets a negative seed (TypeError for a seed of another
+    kind). FloatingPointError if the cost becomes NaN or infinite (:func:`course_utils.optim.loop.train`).
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)

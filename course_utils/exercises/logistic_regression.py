@@ -5,6 +5,10 @@ Logistic regression as a one-neuron network; the library trains the same model a
 
 Data is column-major: ``X`` has shape ``(n_x, m)``, labels ``Y`` shape ``(1, m)``,
 weights ``w`` shape ``(n_x, 1)`` and the bias ``b`` is a Python float.
+
+Source: logistic regression and its cost, the negative log-likelihood (cross-entropy) of the
+labels: Cox (1958), "The regression analysis of binary sequences", Journal of the Royal
+Statistical Society, Series B.
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ def initialize_with_zeros(dim: int):
     """Weights of zeros ``(dim, 1)`` and bias ``0.0``.
 
     Zeros are fine for logistic regression: with a single unit there is no symmetry to break.
-    Returns: ``(w, b)``.
+    Arguments: dim -- n_x, the number of features.
+    Returns: ``(w, b)``: w zeros of shape ``(dim, 1)``, b the float 0.0.
+    Raises: ValueError if dim is not a positive whole number (``3.0`` is accepted, ``2.5`` and
+    ``"3"`` are not).
     """
     if int(dim) != dim or dim < 1:
         raise ValueError(f"dim must be a positive integer, got {dim!r}")
@@ -48,6 +55,8 @@ def propagate(w, b, X, Y):
     Arguments: w ``(n_x, 1)``, b float, X ``(n_x, m)``, Y ``(1, m)`` of 0/1.
     Returns: ``(grads, cost)`` where ``grads = {"dw": (n_x, 1), "db": float}`` and cost is
     the cross-entropy as a float.
+    Raises: ValueError if X is not 2-D, w is not ``(n_x, 1)`` or Y is not ``(1, m)``.
+    Source: Cox (1958), "The regression analysis of binary sequences", JRSS B.
     """
     w, X, Y = _check_xy(w, X, Y)
     m = X.shape[1]
@@ -66,6 +75,9 @@ def optimize(w, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.009
     Returns: ``(params, grads, costs)``: ``params = {"w", "b"}`` after the last step, the
     last ``grads``, and ``costs``, the cost recorded every 100 iterations (iteration 0 first).
     ``progress=True`` shows a progress bar.
+    Raises: ValueError if X and Y are not 2-D with the same m, if num_iterations is not a whole
+    number >= 0, or (from the first step on) if w is not ``(n_x, 1)`` or Y is not ``(1, m)``;
+    FloatingPointError if the cost becomes NaN or infinite (:func:`course_utils.optim.loop.train`).
     """
     last = {}
 
@@ -81,7 +93,11 @@ def optimize(w, b, X, Y, num_iterations: int = 100, learning_rate: float = 0.009
 
 
 def predict(w, b, X):
-    """Predicted labels ``(1, m)`` of 0.0/1.0: 1 where ``sigmoid(w^T X + b) > 0.5``."""
+    """Predicted labels ``(1, m)`` of 0.0/1.0: 1 where ``sigmoid(w^T X + b) > 0.5``.
+
+    Arguments: w ``(n_x, 1)``, b float, X ``(n_x, m)``.
+    Raises: ValueError if X is not 2-D or w is not ``(n_x, 1)``.
+    """
     w, X, _ = _check_xy(w, X)
     A = sigmoid(w.T @ X + b)
     return (A > 0.5).astype(float)
@@ -93,6 +109,8 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations: int = 2000, learning
 
     Returns a dict with ``costs``, ``Y_prediction_test``, ``Y_prediction_train``, ``w``,
     ``b``, ``learning_rate`` and ``num_iterations``.
+    Raises: ValueError and FloatingPointError as :func:`optimize` (on the training set), and
+    ValueError if X_test is not 2-D with the n_x rows of X_train.
     """
     w, b = initialize_with_zeros(np.shape(X_train)[0])
     params, _, costs = optimize(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,

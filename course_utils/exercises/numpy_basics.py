@@ -23,6 +23,7 @@ def image2vector(image: np.ndarray) -> np.ndarray:
 
     Arguments: image -- array of shape ``(length, height, depth)``.
     Returns: array of shape ``(length * height * depth, 1)``, in C (row-major) order.
+    Raises: ValueError if image is not 3-D.
     """
     image = np.asarray(image)
     if image.ndim != 3:
@@ -36,6 +37,7 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     Arguments: x -- array of shape ``(n, m)``.
     Returns: array of shape ``(n, m)`` whose rows have norm 1. A row of zeros has no
     direction; it is returned unchanged (zeros) rather than as NaN.
+    Raises: ValueError if x is not 2-D.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 2:

@@ -14,6 +14,11 @@ Gradients are dicts with the keys ``dZ3, dW3, db3, dA2, dZ2, dW2, db2, dA1, dZ1,
 The ReLU derivative is taken as 0 where Z = 0.
 
 Every function returns new arrays and dicts; no argument is modified in place.
+
+Sources: L2 regularisation (weight decay), Krogh & Hertz (1992), "A Simple Weight Decay Can Improve
+Generalization", NIPS; dropout, Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov (2014),
+"Dropout: A Simple Way to Prevent Neural Networks from Overfitting", JMLR 15 (the "inverted" scaling
+at training time is the common implementation of the paper's test-time weight scaling).
 """
 
 from __future__ import annotations
@@ -105,6 +110,9 @@ def forward_propagation(X, parameters):
     Returns:
         ``(A3, cache)``: A3 ``(1, m)`` probabilities; cache
         ``(Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)`` with Z_l, A_l of shape ``(n_l, m)``.
+    Raises: ValueError if parameters lack one of W1, b1, W2, b2, W3, b3, if X is not 2-D,
+    or if the shapes do not chain (W_l ``(n_l, n_{l-1})`` with n0 the rows of X, b_l ``(n_l, 1)``,
+    W3 with one row).
     """
     X = _check_parameters(X, parameters)
     W1, b1, W2, b2, W3, b3 = (np.asarray(parameters[k], dtype=float) for k in _PARAMS)
@@ -148,6 +156,8 @@ def backward_propagation(X, Y, cache):
         dict with dZ3 ``(1, m)``, dW3 ``(1, n2)``, db3 ``(1, 1)``, dA2 and dZ2 ``(n2, m)``, dW2 ``(n2, n1)``,
         db2 ``(n2, 1)``, dA1 and dZ1 ``(n1, m)``, dW1 ``(n1, n0)``, db1 ``(n1, 1)``.
         dZ3 = A3 - Y; dW and db are averaged over the m examples.
+    Raises: ValueError if cache is not a tuple (or list) of 12, if X is not 2-D with the m columns
+    of the cached A3, if Y's shape differs from A3's, or if the cached arrays do not fit together.
     """
     _check_cache(cache, 12, "backward_propagation")
     X, Y = _check_xy(X, Y, np.asarray(cache[9]))
@@ -163,6 +173,10 @@ def compute_cost_with_regularization(A3, Y, parameters, lambd):
         lambd -- the regularisation strength lambda >= 0.
     Returns:
         the cost, a Python float. With ``lambd = 0`` it is the plain cross-entropy.
+    Raises: ValueError if A3 is not 2-D, Y's shape differs from A3's, lambd < 0, A3 has no
+    column (m = 0), or parameters hold no weight matrix ``W<l>``.
+    Source: Krogh & Hertz (1992), "A Simple Weight Decay Can Improve Generalization", NIPS; the
+    ``lambd / (2 m)`` scaling is the lecture's.
     """
     A3 = np.asarray(A3, dtype=float)
     if A3.ndim != 2 or np.shape(Y) != A3.shape:
@@ -180,6 +194,10 @@ def backward_propagation_with_regularization(X, Y, cache, lambd):
     for l = 1, 2, 3; the dZ, dA and db entries are unchanged.
     Arguments: X ``(n0, m)``; Y ``(1, m)``; cache from :func:`forward_propagation`; lambd >= 0.
     Returns: the gradient dict (keys and shapes as in :func:`backward_propagation`).
+    Raises: ValueError if cache is not a tuple (or list) of 12, if lambd < 0, if X is not 2-D with
+    the m columns of the cached A3, if Y's shape differs from A3's, or if the cached arrays do not
+    fit together.
+    Source: Krogh & Hertz (1992), NIPS (weight decay).
     """
     _check_cache(cache, 12, "backward_propagation_with_regularization")
     _check_lambd(lambd)
@@ -201,6 +219,12 @@ def forward_propagation_with_dropout(X, parameters, keep_prob=0.5, seed=1):
         ``(A3, cache)``: A3 ``(1, m)``; cache ``(Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)``
         with boolean masks D1 ``(n1, m)``, D2 ``(n2, m)`` and A1, A2 after dropout.
         With ``keep_prob = 1`` every mask is all True and the result equals :func:`forward_propagation`.
+    Raises: ValueError if parameters lack one of W1, b1, W2, b2, W3, b3, if X is not 2-D,
+    or if the shapes do not chain (W_l ``(n_l, n_{l-1})`` with n0 the rows of X, b_l ``(n_l, 1)``,
+    W3 with one row); if keep_prob is not in (0, 1]; or if seed is a negative int (TypeError for
+    a seed that is not an int, a sequence of ints, None or a Generator).
+    Source: Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov (2014), "Dropout: A Simple Way
+    to Prevent Neural Networks from Overfitting", JMLR 15; inverted dropout scales at training time.
     """
     X = _check_parameters(X, parameters)
     _check_keep_prob(keep_prob)
@@ -224,6 +248,10 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob):
     Arguments: X ``(n0, m)``; Y ``(1, m)``; cache from :func:`forward_propagation_with_dropout`;
         keep_prob -- the value used in the forward pass.
     Returns: the gradient dict (keys and shapes as in :func:`backward_propagation`).
+    Raises: ValueError if cache is not a tuple (or list) of 14, if keep_prob is not in (0, 1], if X
+    is not 2-D with the m columns of the cached A3, if Y's shape differs from A3's, if D1 or D2
+    differs in shape from its layer's activations, or if the cached arrays do not fit together.
+    Source: Srivastava et al. (2014), JMLR 15 (dropout), with the inverted scaling.
     """
     _check_cache(cache, 14, "backward_propagation_with_dropout")
     _check_keep_prob(keep_prob)
@@ -267,6 +295,13 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
     Returns:
         ``(parameters, costs)``: the trained parameter dict and the list of recorded costs.
         With dropout, the recorded cost is that of the dropped-out network of that iteration.
+    Raises: ValueError if lambd != 0 and keep_prob < 1 (both at once), lambd < 0, keep_prob is not
+    in (0, 1], functions names an unknown step, layers_dims is not ``[n0, n1, n2, 1]`` with n0 the
+    rows of X and sizes >= 1, init_scale is not a number, "xavier" or "he", X and Y do not hold the
+    same m examples, num_iterations is not a whole number >= 0 or record_every < 1, or from the
+    steps (e.g. Y not ``(1, m)``); ValueError for a negative seed (TypeError for a seed of another
+    kind); FloatingPointError if the cost becomes NaN or infinite (:func:`course_utils.optim.loop.train`).
+    Sources: see the module docstring (Krogh & Hertz 1992; Srivastava et al. 2014).
     """
     if lambd and keep_prob < 1:
         raise ValueError("use L2 regularisation or dropout, not both (got lambd > 0 and keep_prob < 1)")
@@ -305,6 +340,10 @@ def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=
 
 
 def predict(parameters, X):
-    """Labels ``(1, m)`` of 0.0/1.0: 1 where the network (without dropout) outputs more than 0.5."""
+    """Labels ``(1, m)`` of 0.0/1.0: 1 where the network (without dropout) outputs more than 0.5.
+
+    Arguments: parameters as in :func:`forward_propagation`; X ``(n0, m)``.
+    Raises: ValueError as :func:`forward_propagation` (missing parameters, shapes that do not chain).
+    """
     A3, _ = forward_propagation(X, parameters)
     return (A3 > 0.5).astype(float)

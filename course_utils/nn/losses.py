@@ -26,13 +26,19 @@ def _same_shape(yhat, y, name):
 
 
 def L1(yhat, y) -> float:
-    """L1 loss ``sum |y - yhat|``. Arguments: two arrays of the same shape. Returns: float."""
+    """L1 loss ``sum |y - yhat|``. Arguments: two arrays of the same shape. Returns: float.
+
+    Raises: ValueError if the shapes differ.
+    """
     yhat, y = _same_shape(yhat, y, "L1")
     return float(np.sum(np.abs(y - yhat)))
 
 
 def L2(yhat, y) -> float:
-    """L2 loss ``sum (y - yhat)^2``. Arguments: two arrays of the same shape. Returns: float."""
+    """L2 loss ``sum (y - yhat)^2``. Arguments: two arrays of the same shape. Returns: float.
+
+    Raises: ValueError if the shapes differ.
+    """
     yhat, y = _same_shape(yhat, y, "L2")
     d = y - yhat
     return float(np.dot(d.ravel(), d.ravel()))
@@ -44,6 +50,9 @@ def cross_entropy_cost(A, Y) -> float:
     Arguments: A -- probabilities ``(1, m)``; Y -- labels 0/1 ``(1, m)``.
     Returns: the cost as a Python float. Probabilities of exactly 0 or 1 are clipped by
     1e-15 so a confident mistake gives a large finite cost, not NaN.
+    Raises: ValueError if the shapes of A and Y differ.
+    Source: the negative log-likelihood of logistic regression, Cox (1958), "The regression
+    analysis of binary sequences", Journal of the Royal Statistical Society, Series B.
     """
     A, Y = _same_shape(A, Y, "cross_entropy_cost")
     m = Y.shape[-1]
@@ -55,6 +64,9 @@ def cross_entropy_cost_from_logits(Z, Y) -> float:
     """The same cost computed from ``Z`` (with ``A = sigmoid(Z)``) without overflow.
 
     Uses ``-log s(z) = log(1 + e^-z)``: cost = ``(1/m) sum(log(1 + e^z) - Y z)``.
+    Arguments: Z -- logits ``(1, m)``; Y -- labels 0/1 ``(1, m)``. Returns: the cost, a Python float.
+    Raises: ValueError if the shapes of Z and Y differ.
+    Source: as :func:`cross_entropy_cost` (Cox (1958), JRSS B).
     """
     Z, Y = _same_shape(Z, Y, "cross_entropy_cost_from_logits")
     m = Y.shape[-1]

@@ -3,6 +3,11 @@ trajectories on them, using the library's own update rules (course_utils.optim.r
 
 A point is a parameter dict ``{"p": array([x, y])}`` and its gradient ``{"dp": ...}``, so the
 trajectories here are exactly what the optimisers students implement would produce.
+
+Source: the "Rosenbrock valley" surface is Rosenbrock's function ``(a - x)^2 + b (y - x^2)^2``,
+Rosenbrock (1960), "An automatic method for finding the greatest or least value of a function",
+The Computer Journal; here with a = 1, b = 10 (the usual test function has b = 100). The update
+rules' sources are in :mod:`course_utils.optim.rules`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ OPTIMIZERS = tuple(RULES)
 
 @dataclass
 class Trajectory:
+    """An optimiser's path: points ``(steps + 1, 2)``, the start first, and their costs ``(steps + 1,)``."""
+
     points: np.ndarray  # (steps + 1, 2), the start first
     costs: np.ndarray  # (steps + 1,)
 
@@ -72,6 +79,12 @@ def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learni
     Optimisers: "gd", "momentum" (``beta``), "rmsprop" (``beta2``), "adam" (``beta1``, ``beta2``).
     A run that diverges stops growing: values beyond 1e6 are kept as they are reached and the
     rest of the trajectory repeats the last finite point, so plots stay readable.
+    Arguments: surface -- a :class:`Surface` or a key of :data:`SURFACES`; start -- a point ``(x, y)``.
+    Returns: a :class:`Trajectory`, points ``(steps + 1, 2)`` and costs ``(steps + 1,)``.
+    Raises: KeyError if surface is a name not in :data:`SURFACES`; ValueError if optimizer is not
+    one of :data:`OPTIMIZERS` or start is not a point of shape ``(2,)``.
+    Source: Rosenbrock (1960), The Computer Journal, for the "Rosenbrock valley" (see the module
+    docstring); the update rules' sources are in :mod:`course_utils.optim.rules`.
     """
     surface = SURFACES[surface] if isinstance(surface, str) else surface
     if optimizer not in OPTIMIZERS:
