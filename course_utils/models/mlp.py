@@ -101,7 +101,8 @@ def mlp_step(parameters, X, Y, *, lambd: float = 0.0, hidden_activation: str = "
     return cost, grads
 
 
-def train_mlp(X, Y, start, *, seed=1, scale="he", lambd: float = 0.0, hidden_activation: str = "relu", **loop):
+def train_mlp(X, Y, start, *, seed=1, scale="he", shuffle_seed=0, lambd: float = 0.0,
+              hidden_activation: str = "relu", **loop):
     """Initialise (or take) the parameters and train them with :func:`course_utils.optim.loop.train`.
 
     Arguments:
@@ -110,6 +111,7 @@ def train_mlp(X, Y, start, *, seed=1, scale="he", lambd: float = 0.0, hidden_act
             ``initialize_parameters_deep(start, seed, scale)``), or a parameter dict to start from
             (not modified).
         seed, scale -- the initialisation (ignored when ``start`` is a dict).
+        shuffle_seed -- the mini-batch shuffles: epoch e uses ``seed=shuffle_seed + e`` (the loop's ``seed``).
         lambd, hidden_activation -- see :func:`mlp_step`.
         **loop -- everything else goes to ``train``: optimizer, config, num_epochs,
             mini_batch_size, schedule, record_every, print_every, callback, metrics, progress, desc.
@@ -128,4 +130,4 @@ def train_mlp(X, Y, start, *, seed=1, scale="he", lambd: float = 0.0, hidden_act
     def step(p, X_batch, Y_batch):
         return mlp_step(p, X_batch, Y_batch, lambd=lambd, hidden_activation=hidden_activation)
 
-    return train(step, parameters, X, Y, **loop)
+    return train(step, parameters, X, Y, seed=shuffle_seed, **loop)

@@ -66,3 +66,13 @@ def test_errors():
         train_mlp(*problem(), [3, 1])
     with pytest.raises(ValueError, match="n_x must be a positive integer"):
         initialize_logistic(0)
+
+
+def test_shuffle_seed_is_separate_from_the_initialisation_seed():
+    X, Y = problem(m=30)
+    kw = dict(optimizer="gd", config={"learning_rate": 0.1}, num_epochs=2, mini_batch_size=8)
+    a, _ = train_mlp(X, Y, [2, 3, 1], seed=1, shuffle_seed=0, **kw)
+    b, _ = train_mlp(X, Y, [2, 3, 1], seed=1, shuffle_seed=5, **kw)
+    c, _ = train_mlp(X, Y, [2, 3, 1], seed=1, shuffle_seed=0, **kw)
+    assert not np.allclose(a["W1"], b["W1"])
+    np.testing.assert_array_equal(a["W1"], c["W1"])

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from autograder.selfcheck import validate
+from autograder.student.selfcheck import validate
 from course_utils.grading import SALT_ENV
 from helpers import (defined_functions, errors, execute, nb_id, nbg, read, solution_cells, source_notebooks,
                      graded_cells)
