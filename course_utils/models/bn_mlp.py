@@ -254,8 +254,7 @@ def train_bn_network(X, Y, layer_dims, *, batchnorm: bool = True, optimizer="ada
     if Y.shape != (layer_dims[-1], X.shape[1]):
         raise ValueError(f"Y must be one-hot of shape {(layer_dims[-1], X.shape[1])}, got {Y.shape}")
     rule = get_rule(optimizer)
-    offered = {"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
-    config = {k: v for k, v in offered.items() if k in rule.defaults}
+    config = rule.pick(learning_rate=learning_rate, beta1=beta1, beta2=beta2, epsilon=epsilon)
     parameters, running = initialize_bn_network(layer_dims, seed=seed, batchnorm=batchnorm)
     model_state = {"running": running}
 

@@ -49,6 +49,13 @@ class UpdateRule:
             raise ValueError(f"{self.name} takes the hyperparameters {sorted(self.defaults)}, not {unknown}")
         return {**self.defaults, **config}
 
+    def pick(self, **hyperparameters) -> dict:
+        """The hyperparameters this rule takes, from a larger offer (``beta`` is dropped for Adam, ...).
+
+        For code that lets a user choose the rule by name and offers every rule's settings at once.
+        """
+        return {k: v for k, v in hyperparameters.items() if k in self.defaults}
+
     def update(self, parameters: dict, grads: dict, state: dict, config: dict | None = None):
         """One step. Returns ``(parameters, state)``, both new dicts.
 

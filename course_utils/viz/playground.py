@@ -93,8 +93,7 @@ def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learni
     if p["p"].shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {p['p'].shape}")
     rule = get_rule(optimizer)
-    offered = {"learning_rate": learning_rate, "beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
-    config = {k: v for k, v in offered.items() if k in rule.defaults}
+    config = rule.pick(learning_rate=learning_rate, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     state = rule.init(p)
     points = [p["p"].copy()]
     for _ in range(steps):

@@ -77,3 +77,10 @@ def test_missing_or_misshaped_gradient_raises(problem):
         gd.update(P, {k: v for k, v in G.items() if k != "db1"}, {})
     with pytest.raises(ValueError, match=r"dW1 has shape \(4, 3\), but W1 has \(3, 4\)"):
         gd.update(P, {**G, "dW1": G["dW1"].T}, {})
+
+
+def test_pick_keeps_the_hyperparameters_a_rule_takes():
+    offer = dict(learning_rate=0.1, beta=0.8, beta1=0.9, beta2=0.99, epsilon=1e-6)
+    assert gd.pick(**offer) == {"learning_rate": 0.1}
+    assert momentum.pick(**offer) == {"learning_rate": 0.1, "beta": 0.8}
+    assert adam.pick(**offer) == {"learning_rate": 0.1, "beta1": 0.9, "beta2": 0.99, "epsilon": 1e-6}
