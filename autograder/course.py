@@ -65,7 +65,7 @@ def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = No
     ``root`` holds release/, submitted/, autograded/ and feedback/; ``source`` is the
     folder of track folders (the repository's notebooks/ unless a test says otherwise).
     """
-    from .preprocessors import HideHiddenTests, KeepStderrFromFailing
+    from .preprocessors import HideHiddenTests, KeepStderrFromFailing, ResultsAreNotGrades
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties, CheckCellMetadata, Execute, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
@@ -87,8 +87,9 @@ def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = No
     # nbgrader 0.9.6 zeroes any test cell that wrote to stderr, so a correct numpy answer
     # that triggers "RuntimeWarning: overflow in exp" lost its points. Keep that output,
     # visibly marked, but stop it deciding the grade.
+    # A value a graded cell displays is not partial credit either (ResultsAreNotGrades).
     c.Autograde.autograde_preprocessors = [
-        Execute, KeepStderrFromFailing, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        Execute, KeepStderrFromFailing, ResultsAreNotGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
     ]
     # nbgrader 0.9.6 feedback shows the restored hidden tests (nbgrader issue 917), and

@@ -35,6 +35,24 @@ class KeepStderrFromFailing(NbGraderPreprocessor):
         return cell, resources
 
 
+class ResultsAreNotGrades(NbGraderPreprocessor):
+    """In graded code cells, show a displayed value (``Out[n]: ...``) as display data, not as a result.
+
+    nbgrader reads an ``execute_result`` of a grade cell that casts to a number as partial credit,
+    and its validator crashes when that number exceeds the cell's points ("partial credit cannot be
+    greater than maximum points"). In this kit a graded cell passes or fails by raising; a value it
+    happens to display is never a grade. The value stays visible to the student.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "execute_result":
+                    out["output_type"] = "display_data"
+                    out.pop("execution_count", None)
+        return cell, resources
+
+
 def hidden_lines(source: str) -> list[str]:
     """The lines between the hidden-test markers of a cell's source."""
     lines, inside = [], False

@@ -14,13 +14,14 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 
 from .. import course
-from ..preprocessors import KeepStderrFromFailing
+from ..preprocessors import KeepStderrFromFailing, ResultsAreNotGrades
 
 
 class CourseValidator(Validator):
-    """nbgrader's Validator; warnings printed by a correct answer do not fail a cell."""
+    """nbgrader's Validator; warnings printed by a correct answer do not fail a cell, and a value a
+    graded cell displays is not read as partial credit."""
 
-    preprocessors = [CheckCellMetadata, ClearOutput, Execute, KeepStderrFromFailing]
+    preprocessors = [CheckCellMetadata, ClearOutput, Execute, KeepStderrFromFailing, ResultsAreNotGrades]
 
 
 def validate(path: Path, invert: bool = False) -> dict:

@@ -245,11 +245,20 @@ def _mutated(before: Any, after: Any) -> bool:
     return False
 
 
+def _raising_function(exc: BaseException) -> str | None:
+    """The name of the function whose frame raised ``exc`` (the innermost frame of its traceback)."""
+    tb, last = exc.__traceback__, None
+    while tb is not None:
+        last, tb = tb.tb_frame.f_code.co_name, tb.tb_next
+    return None if last in (None, "<module>", "<lambda>") else last
+
+
 def call_student(fn: Callable, case: Case, name: str) -> Any:
     """Call a student's function on a case, checking it leaves its arguments alone.
 
     A ``NotImplementedError`` (the stub nbgrader leaves in the student version) is
-    re-raised with a message that says what to do.
+    re-raised with a message that says what to do, naming the stub that raised: when a finished
+    function calls one that is still the stub, the message names that one and says which calls it.
 
     Arguments:
         fn: the student's function.
@@ -264,6 +273,12 @@ def call_student(fn: Callable, case: Case, name: str) -> Any:
     try:
         result = fn(*case.args, **case.kwargs)
     except NotImplementedError as exc:
+        stub = _raising_function(exc)
+        if stub and stub != name and stub != getattr(fn, "__name__", name):
+            raise NotImplementedError(
+                f"{stub} is not implemented yet, and {name} calls it: replace `raise NotImplementedError()` "
+                f"in {stub}'s cell with your code, run that cell, then run this check again."
+            ) from exc
         raise NotImplementedError(
             f"{name} is not implemented yet: replace `raise NotImplementedError()` in its cell "
             "with your code, run that cell, then run this check again."
@@ -289,7 +304,7 @@ def check_function(
     rtol: float = RTOL,
     atol: float = ATOL,
     quiet: bool = False,
-) -> int:
+) -> None:
     """Compare ``student_fn`` with ``reference_fn`` on each case; raise on the first difference.
 
     Arguments:
@@ -301,7 +316,9 @@ def check_function(
         quiet: do not print the success line.
 
     Returns:
-        the number of cases checked.
+        None, on purpose: a visible check is the last line of a graded cell, and nbgrader reads a
+        number displayed there (``Out[n]: 2``) as partial credit, which crashes its validator when
+        the number exceeds the cell's points. The number of cases is in the printed line.
     Raises:
         CheckFailed if ``student_fn`` is not callable, modifies an argument in place, or returns
         something that differs from the reference's result (see :func:`compare`);
@@ -322,7 +339,6 @@ def check_function(
             raise CheckFailed(f"{name}{case.describe()}, case {n}:\n{exc}") from None
     if not quiet:
         print(f"\u2714 {name}: all {n} check(s) match the reference.")
-    return n
 
 
 def is_close_scalar(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:

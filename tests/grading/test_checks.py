@@ -72,9 +72,10 @@ def test_nested_structures_name_the_wrong_key():
     assert "missing ['db']" in compare_msg({"dw": 1.0, "db": 2.0}, {"dw": 1.0})
 
 
-def test_passing_check_prints_and_counts(capsys):
-    n = check_function(sigmoid, sigmoid, [Case(np.array([0.0]), label="zero"), (np.ones(2),)])
-    assert n == 2 and "all 2 check(s)" in capsys.readouterr().out
+def test_passing_check_prints_the_count_and_returns_nothing(capsys):
+    """Returns None: a number displayed as a graded cell's Out[n] is read by nbgrader as partial credit."""
+    assert check_function(sigmoid, sigmoid, [Case(np.array([0.0]), label="zero"), (np.ones(2),)]) is None
+    assert "all 2 check(s)" in capsys.readouterr().out
 
 
 def test_hidden_test_collects_all_failures_and_is_deterministic(monkeypatch):
@@ -100,3 +101,26 @@ def test_hidden_test_reports_a_crash_on_hidden_input_and_refuses_empty():
         t.finish()
     with pytest.raises(RuntimeError, match="ran no case"):
         HiddenTest("f", sigmoid, sigmoid, seed=1).finish()
+
+
+def test_a_finished_function_calling_a_stub_names_the_stub():
+    """Issue instance: linear_activation_forward written, linear_forward still the stub."""
+    def linear_forward(A, W, b):
+        raise NotImplementedError()
+
+    def linear_activation_forward(A, W, b, activation):
+        return linear_forward(A, W, b)
+
+    with pytest.raises(NotImplementedError) as info:
+        check_function(linear_activation_forward, lambda A, W, b, activation: A, [(1.0, 2.0, 3.0, "relu")])
+    assert str(info.value) == ("linear_forward is not implemented yet, and linear_activation_forward calls it: "
+                               "replace `raise NotImplementedError()` in linear_forward's cell with your code, "
+                               "run that cell, then run this check again.")
+
+
+def test_the_stub_itself_is_named_as_before():
+    def propagate(w, b, X, Y):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError, match=r"^propagate is not implemented yet: replace"):
+        check_function(propagate, lambda *a: 0, [(1, 2, 3, 4)])
