@@ -534,8 +534,7 @@ def minimize_with_adam(cost_fn: Callable[[dict], Tensor], parameters: dict, lear
         for k, p in params.items():
             trail[k].append(p)
 
-    # the cost does not depend on data: the loop gets one placeholder example and full batches
-    params, fit = train(step, parameters, np.zeros((1, 1)), np.zeros((1, 1)), optimizer="adam",
+    params, fit = train(step, parameters, optimizer="adam",  # no data: the cost is all of the model
                         config={"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon},
                         num_epochs=num_steps, callback=remember, stop_on_nonfinite=False, progress=progress,
                         desc=desc)

@@ -20,7 +20,7 @@ from course_utils.viz.progress import progress_range
 __all__ = ["train"]
 
 
-def train(step: Callable, parameters: dict, X, Y, *, optimizer="gd", config: dict | None = None,
+def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", config: dict | None = None,
           num_epochs: int = 1, mini_batch_size: int | None = None, seed=0, schedule: Callable | None = None,
           record_every: int = 1, print_every: int | None = None, callback: Callable | None = None,
           metrics: dict | None = None, stop_on_nonfinite: bool = True, progress: bool = False,
@@ -31,7 +31,8 @@ def train(step: Callable, parameters: dict, X, Y, *, optimizer="gd", config: dic
         step -- ``step(parameters, X_batch, Y_batch) -> (cost, grads)``: the cost (a float, the
             average over the batch) *before* the update, and ``grads = {"dW1": ..., ...}`` of that cost.
         parameters -- the starting parameter dict (not modified).
-        X, Y -- inputs ``(n_x, m)`` and targets ``(n_y, m)``, one column per example.
+        X, Y -- inputs ``(n_x, m)`` and targets ``(n_y, m)``, one column per example; both None for a
+            cost that does not depend on data (full batches only; ``step`` gets ``None, None``).
         optimizer -- an update rule or its name: ``"gd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``
             (:mod:`course_utils.optim.rules`).
         config -- the rule's hyperparameters, e.g. ``{"learning_rate": 0.01, "beta1": 0.9}``.
@@ -56,19 +57,23 @@ def train(step: Callable, parameters: dict, X, Y, *, optimizer="gd", config: dic
         ``"epoch"`` (the recorded epochs), ``"cost"`` (per recorded epoch: the mean over its
         examples of the mini-batch costs, each measured before that mini-batch's update; for full
         batches, the cost before the epoch's update), ``"batch_cost"`` (every mini-batch cost, in
-        order), ``"learning_rate"`` (per recorded epoch), one list per metric, ``"updates"`` (total
-        number of updates) and ``"seconds"`` (wall time).
+        order, so its length is the number of updates), ``"learning_rate"`` (per recorded epoch), one
+        list per metric, and ``"seconds"`` (wall time).
     Raises:
         ValueError for an unknown optimizer or hyperparameter, X and Y with different numbers of
-        examples, ``num_epochs < 0``, ``record_every < 1`` or ``mini_batch_size < 1``;
+        examples (or only one of them None, or None with mini-batches), ``num_epochs < 0``, ``record_every < 1`` or ``mini_batch_size < 1``;
         FloatingPointError if a cost becomes NaN or infinite (naming the epoch) and
         ``stop_on_nonfinite``: a diverging run stops with its cause instead of filling the history with NaN.
     """
     rule = get_rule(optimizer)
     config = rule.config(config)
-    X, Y = np.asarray(X), np.asarray(Y)
-    if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X (n_x, m) and Y (n_y, m) must hold the same m examples; got X {X.shape}, Y {Y.shape}")
+    if X is None or Y is None:
+        if X is not None or Y is not None or mini_batch_size is not None:
+            raise ValueError("X and Y are both None (a cost without data, full batches) or both arrays")
+    else:
+        X, Y = np.asarray(X), np.asarray(Y)
+        if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
+            raise ValueError(f"X (n_x, m) and Y (n_y, m) must hold the same m examples; got X {X.shape}, Y {Y.shape}")
     if int(num_epochs) != num_epochs or num_epochs < 0:
         raise ValueError(f"num_epochs must be a whole number >= 0, got {num_epochs!r}")
     if record_every < 1:
@@ -78,8 +83,8 @@ def train(step: Callable, parameters: dict, X, Y, *, optimizer="gd", config: dic
     parameters = {k: np.array(v, dtype=float, copy=True) for k, v in parameters.items()}
     state = rule.init(parameters)
     learning_rate0 = config.get("learning_rate")
-    m = X.shape[1]
-    history = {"epoch": [], "cost": [], "batch_cost": [], "learning_rate": [], "updates": 0, "seconds": 0.0}
+    m = 1 if X is None else X.shape[1]
+    history = {"epoch": [], "cost": [], "batch_cost": [], "learning_rate": [], "seconds": 0.0}
     for name in metrics or {}:
         history[name] = []
     start = time.perf_counter()
@@ -101,9 +106,8 @@ def train(step: Callable, parameters: dict, X, Y, *, optimizer="gd", config: dic
             cost, grads = step(parameters, X_batch, Y_batch)
             cost = float(cost)
             history["batch_cost"].append(cost)
-            total += cost * X_batch.shape[1]
+            total += cost * (1 if X_batch is None else X_batch.shape[1])
             parameters, state = rule.update(parameters, grads, state, config)
-            history["updates"] += 1
         epoch_cost = cost if len(batches) == 1 else total / m  # one batch: its cost, not cost * m / m
         if stop_on_nonfinite and not np.isfinite(epoch_cost):
             raise FloatingPointError(f"the cost became {epoch_cost} in epoch {epoch}: the training diverged "

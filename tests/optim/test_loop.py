@@ -34,7 +34,7 @@ def test_full_batch_gd_equals_the_loop_written_out():
         w = w - 0.3 * g["dw"]
     assert params["w"] == pytest.approx(w, abs=0, rel=0)
     assert history["cost"] == costs and history["epoch"] == [0, 5, 10, 15, 20]
-    assert history["updates"] == 25 and len(history["batch_cost"]) == 25
+    assert len(history["batch_cost"]) == 25
     assert history["learning_rate"] == [0.3] * 5
 
 
@@ -50,7 +50,7 @@ def test_mini_batches_shuffle_with_seed_plus_epoch_and_adam_state_runs_across_ba
             total += cost * Xb.shape[1]
             p, state = adam.update(p, g, state, {"learning_rate": 0.05})
         epoch_costs.append(total / 23)
-    assert state["t"] == 15 and history["updates"] == 15
+    assert state["t"] == 15 and len(history["batch_cost"]) == 15
     np.testing.assert_array_equal(params["w"], p["w"])
     np.testing.assert_allclose(history["cost"], epoch_costs, rtol=1e-15)
 
@@ -101,3 +101,20 @@ def test_prints_the_cost_when_asked(capsys):
     assert capsys.readouterr().out.splitlines()[0].startswith("Cost after iteration 0: ")
     train(step, {"w": np.zeros((1, 1))}, X, Y, num_epochs=1, mini_batch_size=4, print_every=1)
     assert capsys.readouterr().out.startswith("Cost after epoch 0: ")
+
+
+def test_a_cost_without_data_trains_on_full_batches():
+    """minimize_with_adam's case: step gets (None, None); one update per epoch."""
+    seen = []
+
+    def step(p, Xb, Yb):
+        seen.append((Xb, Yb))
+        return float((p["w"] - 5.0) ** 2), {"dw": 2 * (p["w"] - 5.0)}
+
+    params, history = train(step, {"w": np.array(0.0)}, config={"learning_rate": 0.1}, num_epochs=50)
+    assert seen[0] == (None, None) and len(history["batch_cost"]) == 50
+    assert abs(float(params["w"]) - 5.0) < 1e-3
+    with pytest.raises(ValueError, match="both None .* or both arrays"):
+        train(step, {"w": np.array(0.0)}, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="both None"):
+        train(step, {"w": np.array(0.0)}, mini_batch_size=2)
