@@ -26,6 +26,7 @@ import nbformat
 
 from .. import course
 from .assemble import Assembled, Template, assemble, notebook_json
+from .feedback import attach_verdict, render_feedback
 from .sandbox import Limits, run
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -128,50 +129,12 @@ def _status_text(status: dict | None, run_result, limits: Limits) -> str | None:
     return None
 
 
-def _verdict_text(v) -> str:
-    if v.passed:
-        return f"Grader: passed ({v.count} hidden check(s), judged outside your notebook).\n"
-    lines = [f"Grader: failed ({len(v.failures)} of {v.count} hidden check(s))."]
-    lines += ["  " + f.replace("\n", "\n  ") for f in v.failures[:8]]
-    if len(v.failures) > 8:
-        lines.append(f"  ... and {len(v.failures) - 8} more")
-    return "\n".join(lines) + "\n"
-
-
 def _first_error(outputs: list[dict]) -> str:
     for o in outputs:
         if o.get("output_type") == "error":
             first = (o.get("evalue") or "").strip().splitlines()
             return f"{o.get('ename')}: {first[0][:200] if first else ''}".strip()
     return "an error"
-
-
-_EXPORTER = None
-
-
-def render_feedback(nb_json: str, stem: str, score: float, max_score: float) -> str:
-    """nbgrader's feedback page for an autograded notebook, with hidden tests removed."""
-    global _EXPORTER
-    import os
-
-    import nbgrader
-    from nbconvert.exporters import HTMLExporter
-    from traitlets.config import Config
-
-    from ..preprocessors import HideHiddenTests
-
-    if _EXPORTER is None:
-        base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
-        c = Config()
-        c.HTMLExporter.template_name = "feedback"
-        c.HTMLExporter.extra_template_basedirs = [os.path.join(base, "templates")]
-        c.HTMLExporter.extra_template_paths = [os.path.join(base, "static", "node_modules", "bootstrap", "dist", "css")]
-        _EXPORTER = HTMLExporter(config=c)
-    nb = nbformat.reads(nb_json, as_version=4)
-    resources = {"nbgrader": {"notebook": stem, "score": score, "max_score": max_score, "late_penalty": 0}}
-    nb, resources = HideHiddenTests().preprocess(nb, resources)
-    html, _ = _EXPORTER.from_notebook_node(nb, resources=resources)
-    return html
 
 
 def grade_submission(job: dict) -> dict:
@@ -297,8 +260,7 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
         else:
             score, status, reason = 0.0, "failed", "hidden tests failed: " + v.failures[0].splitlines()[0][:300]
         if i is not None and v is not None and gid not in a.zeroed:
-            a.cells[i].setdefault("outputs", []).append({"output_type": "stream", "name": "stdout",
-                                                          "text": _verdict_text(v)})
+            attach_verdict(a.cells[i], v)
         if i is not None:
             a.cells[i]["metadata"]["nbgrader"]["score"] = score
             a.cells[i]["metadata"]["nbgrader"]["points"] = points
