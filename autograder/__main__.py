@@ -4,7 +4,8 @@
   lab       release, then start JupyterLab on student/ (prints the URL)
   formgrader  JupyterLab for the instructor with nbgrader's formgrader
   check     run a notebook's visible checks (a student's self-check)
-  grade     autograde a folder of submissions: CSV, feedback HTML, log
+  grade     autograde a folder of submissions: CSV, feedback HTML, log; exits 3 when the grader
+            failed on any submission (its row says "grading failed" and has no score)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from . import course
 def _release(args) -> int:
     from .student.workspace import sync_student
 
+    if getattr(args, "notebook", None):
+        return _release_notebooks(args.notebook)
     try:
         release = course.build_release(course.RELEASE_ROOT)
     except course.ReleaseError as exc:
@@ -29,6 +32,29 @@ def _release(args) -> int:
     return 0
 
 
+def _release_notebooks(notebooks: list[str]) -> int:
+    """Release single notebooks as assignments of their own, into course.NOTEBOOK_RELEASE_ROOT."""
+    offered = course.notebook_assignments()
+    names = []
+    for spec in notebooks:
+        track, _, stem = spec.strip("/").removesuffix(".ipynb").rpartition("/")
+        if stem not in offered or (track and offered[stem][0] != track):
+            where = f"{track}/{stem}" if track else stem
+            print(f"error: no notebook {where} can be released on its own; these can: "
+                  + ", ".join(f"{t}/{Path(f).stem}" for t, f in offered.values()), file=sys.stderr)
+            return 2
+        names.append(stem)
+    try:
+        release = course.build_release(course.NOTEBOOK_RELEASE_ROOT, only=names)
+    except course.ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for name in names:
+        print(f"assignment {name}: hand out {release / name}/; students hand it in as "
+              f"SUBMISSIONS/<student>/{name}/{offered[name][1]}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -36,6 +62,10 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("release", help="build the student release and copy new notebooks into student/")
     p.add_argument("--student-dir", type=Path, default=course.STUDENT_DIR)
+    p.add_argument("--notebook", action="append", metavar="TRACK/NOTEBOOK",
+                   help="release only this notebook, as an assignment of its own named after it (a weekly "
+                        "deadline), e.g. 1_neural_networks/01_numpy_basics; repeatable. Built into "
+                        "build/notebook-assignments/release/; student/ is not touched")
 
     p = sub.add_parser("lab", help="start JupyterLab on the student notebooks")
     p.add_argument("--student-dir", type=Path, default=course.STUDENT_DIR)
@@ -107,15 +137,23 @@ def main(argv=None) -> int:
         try:
             results = grade(args.submissions, args.out, source=args.source, workers=args.workers, limits=limits,
                             scheduler=args.scheduler, unsandboxed=args.unsandboxed, progress=not args.no_progress)
-        except (FileNotFoundError, SandboxRefused) as exc:
+        except (FileNotFoundError, SandboxRefused, course.ReleaseError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         bad = [r for r in results if r.problems]
         flagged = [r for r in results if r.flags]
-        print(f"graded {len(results)} submission(s); {len(bad)} with problems, {len(flagged)} flagged for review "
-              f"(see {args.out / 'grading.log'})")
-        print(f"scores: {args.out / 'grades.csv'}  per cell: {args.out / 'grades_by_cell.csv'}  "
-              f"feedback: {args.out / 'feedback'}")
+        print(f"graded {len(results) - len(results.failed)} submission(s); {len(bad)} with problems, "
+              f"{len(flagged)} flagged for review (see {args.out / 'grading.log'})")
+        if results.ignored:
+            print(f"{len(results.ignored)} file(s) under {args.submissions} were not graded; each is named with the "
+                  f"reason in {args.out / 'submitted_files.csv'} and the log")
+        print(f"scores: {args.out / 'grades.csv'}  per notebook: {args.out / 'grades_by_notebook.csv'}  "
+              f"per cell: {args.out / 'grades_by_cell.csv'}  feedback: {args.out / 'feedback'}")
+        if results.failed:
+            print(f"error: GRADING FAILED for {len(results.failed)} submission(s), so they have no score "
+                  f"(not a 0): {results.self_test_failed or 'see grading.log'}. Fix the cause and grade them again.",
+                  file=sys.stderr)
+            return 3
         return 0
     return 2
 

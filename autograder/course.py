@@ -26,6 +26,9 @@ SOURCE = REPO / "notebooks"
 BUILD = Path(os.environ.get("COURSE_BUILD_DIR", REPO / "build"))
 #: nbgrader course root for the student release
 RELEASE_ROOT = BUILD / "course"
+#: nbgrader course root for notebooks released as assignments of their own
+#: (``python -m autograder release --notebook``); kept apart so student/ never receives them
+NOTEBOOK_RELEASE_ROOT = BUILD / "notebook-assignments"
 #: the student's working copies; never overwritten by any command
 STUDENT_DIR = Path(os.environ.get("COURSE_STUDENT_DIR", REPO / "student"))
 
@@ -37,6 +40,37 @@ CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
 #: machine a multi-threaded OpenBLAS was measured 10-40x slower on them (threads wait on
 #: each other); grading runs several kernels side by side anyway
 SINGLE_THREAD_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+#: byte-order marks editors write, and the encoding each names (longest first)
+_BOMS = (("\xff\xfe\x00\x00", "utf-32"), ("\x00\x00\xfe\xff", "utf-32"), ("\xef\xbb\xbf", "utf-8-sig"),
+         ("\xff\xfe", "utf-16"), ("\xfe\xff", "utf-16"))
+
+
+def notebook_text(raw: bytes) -> str:
+    """A notebook file's text: UTF-8, or the encoding its byte-order mark names (Windows
+    editors write UTF-8 with a BOM, PowerShell's ``>`` UTF-16); the mark itself is dropped.
+
+    Raises ``UnicodeDecodeError`` when the bytes are not text in that encoding.
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom.encode("latin-1")):
+            return raw.decode(encoding)
+    return raw.decode("utf-8")
+
+
+def normalise_line_endings(nb: dict) -> dict:
+    """Turn Windows (CRLF) and old Mac (CR) line endings inside cell sources into ``\\n``, so a
+    cell reads the same whichever system saved it; returns ``nb``, changed in place."""
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            continue
+        src = cell.get("source")
+        if isinstance(src, str) and "\r" in src:
+            cell["source"] = src.replace("\r\n", "\n").replace("\r", "\n")
+        elif isinstance(src, list) and any(isinstance(x, str) and "\r" in x for x in src):
+            cell["source"] = "".join(x for x in src if isinstance(x, str)).replace("\r\n", "\n").replace("\r", "\n")
+    return nb
 
 
 def prepare_environment() -> None:
@@ -57,6 +91,44 @@ def prepare_environment() -> None:
 def assignments(source: Path = SOURCE) -> list[str]:
     """Track folders that hold at least one notebook, in order."""
     return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def notebook_assignments(source: Path = SOURCE) -> dict[str, tuple[str, str]]:
+    """Single-notebook assignments (a weekly deadline): ``{name: (track, notebook file)}``.
+
+    Every notebook can be released and graded on its own, as the assignment named after
+    it (``01_numpy_basics``): students hand it in as
+    ``SUBMISSIONS/<student>/01_numpy_basics/01_numpy_basics.ipynb``. A notebook name found
+    in two tracks, or equal to a track's name, is not offered (it would be ambiguous).
+    """
+    tracks = assignments(source)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for track in tracks:
+        for nb in sorted((Path(source) / track).glob("*.ipynb")):
+            found.setdefault(nb.stem, []).append((track, nb.name))
+    return {name: places[0] for name, places in sorted(found.items()) if len(places) == 1 and name not in tracks}
+
+
+def assignment_notebooks(source: Path, assignment: str) -> list[Path]:
+    """The source notebooks of an assignment (a track, or one notebook); [] for an unknown name."""
+    if assignment in assignments(source):
+        return sorted((Path(source) / assignment).glob("*.ipynb"))
+    single = notebook_assignments(source).get(assignment)
+    return [Path(source) / single[0] / single[1]] if single else []
+
+
+def _single_source(root: Path, source: Path, assignment: str) -> Path:
+    """A source folder for nbgrader holding only ``assignment/<its one notebook>`` (a copy)."""
+    import shutil
+
+    single = notebook_assignments(source).get(assignment)
+    if single is None:
+        raise ReleaseError(f"no assignment named {assignment!r}: the tracks are {assignments(source)}, and each "
+                           f"notebook they hold not named twice: {sorted(notebook_assignments(source))}")
+    staged = Path(root).resolve() / "single-notebook-source"
+    (staged / assignment).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(source) / single[0] / single[1], staged / assignment / single[1])
+    return staged
 
 
 def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = None) -> Config:
@@ -114,14 +186,18 @@ def _api(root: Path, source: Path, db_path: Path | None = None):
 
 
 def build_release(root: Path = RELEASE_ROOT, source: Path = SOURCE, log=print,
-                  db_path: Path | None = None) -> Path:
+                  db_path: Path | None = None, only: list[str] | None = None) -> Path:
     """Run nbgrader's generate_assignment for every track; return ``root/release``.
 
-    Also records the assignments and their graded cells in the gradebook at ``db_path``.
+    ``only``: the assignments to build instead, tracks or single notebooks
+    (:func:`notebook_assignments`); an unknown name raises :class:`ReleaseError`. Also records
+    the assignments and their graded cells in the gradebook at ``db_path``.
     """
     api = _api(Path(root), Path(source), db_path)
-    for assignment in assignments(Path(source)):
-        result = api.generate_assignment(assignment, force=True, create=True)
+    tracks = assignments(Path(source))
+    for assignment in tracks if only is None else only:
+        this = api if assignment in tracks else _api(Path(root), _single_source(root, Path(source), assignment), db_path)
+        result = this.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
             raise ReleaseError(
                 f"nbgrader could not generate the student version of {assignment}:\n"

@@ -1,27 +1,41 @@
 """Grade a class: sandboxed, in parallel, with verdicts made outside the students' code.
 
 Input layout (nbgrader's own): ``SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb``
-where ``<assignment>`` is a track folder name such as ``1_neural_networks``.
+where ``<assignment>`` is a track folder name such as ``1_neural_networks``, or a single
+notebook released as its own assignment (``01_numpy_basics``; see
+:func:`autograder.course.notebook_assignments`). Other layouts are read as
+``inventory.py`` says: a notebook whose assignment is unambiguous is graded, and every
+other file is named with the reason.
 
-This process is the trusted *coordinator*. It builds the release and the gradebook with
-nbgrader, builds one template per notebook (``assemble.py``), and hands one job per
-submission to N workers: local processes (default: one per core) or, with
-``scheduler=``, a Dask distributed cluster. A worker (``worker.py``) runs the submission
-in a bubblewrap sandbox, judges the hidden tests in its own process and returns scores,
-the autograded notebook and the feedback HTML. Only this process writes the gradebook,
-one result at a time, as results arrive; the output files do not depend on the order in
-which they arrive, so N workers give exactly what one gives.
+This process is the trusted *coordinator*. It first grades a built-in known-good notebook
+(``canary.py``) the way every submission is graded: if that fails, the grader is broken,
+so nobody is graded and every row says "grading failed". Then it builds the release and
+the gradebook with nbgrader, builds one template per notebook (``assemble.py``), and
+hands one job per submission to N workers: local processes (default: one per core) or,
+with ``scheduler=``, a Dask distributed cluster. A worker (``worker.py``) runs the
+submission in a bubblewrap sandbox, judges the hidden tests in its own process and returns
+scores, the autograded notebook and the feedback HTML. Only this process writes the
+gradebook, one result at a time, as results arrive; the output files do not depend on the
+order in which they arrive, so N workers give exactly what one gives.
 
 Output, all under ``OUT`` (safe to re-run: every run rewrites the same rows):
 
-- ``grades.csv``          one row per student and assignment: score, max_score, problems, flags
+- ``grades.csv``          one row per student and assignment: score, max_score, status, problems, flags
+- ``grades_by_notebook.csv``  one row per student, assignment and notebook: score, max_score,
+  status (submitted, not submitted, grading failed), problems
 - ``grades_by_cell.csv``  one row per student and graded cell: score, max_score, status, reason
+- ``submitted_files.csv`` one row per file under SUBMISSIONS: graded, helper or ignored, and why
 - ``feedback/<student>/<assignment>/<notebook>.html``  per-student feedback, hidden tests removed
-- ``grading.log``         what failed, and why, per student (this run)
+- ``grading.log``         what failed, and why, per student (this run), with every limit hit,
+  every file not graded, and the sandbox's own output when the grader failed
 - ``results/<student>/<assignment>.json``  the last result of each submission; the CSVs are
-  built from all of these, so grading part of a class again keeps everyone else's rows
+  built from all of these (and ``inventory/``), so grading part of a class again keeps
+  everyone else's rows
 - ``gradebook.db``        nbgrader's gradebook (``course/`` holds nbgrader's course root:
   release/ and autograded/)
+
+Scores: a row whose status is "grading failed" has an empty score, never a 0: the grader
+failed, not the student (its gradebook cells need a manual grade until it is graded again).
 
 One bad submission never stops the class: it gets a score and a reason, and the rest is graded.
 """
@@ -41,9 +55,11 @@ from pathlib import Path
 
 from .. import course
 from ..course import build_release
+from . import canary
 from .assemble import build_template
+from .inventory import Entry, Submission, survey
 from .sandbox import Limits, available
-from .worker import grade_submission, too_big
+from .worker import GRADING_FAILED, grade_submission, too_big
 
 
 class SandboxRefused(RuntimeError):
@@ -60,12 +76,17 @@ UNSANDBOXED_BANNER = (
 
 @dataclass
 class StudentResult:
+    """One student's graded assignment: problems, flags, and one dict per graded cell (its
+    notebook, cell, score, max_score, status, reason) and per notebook (notebook, status,
+    problems)."""
+
     student: str
     assignment: str
     problems: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     seconds: float = 0.0
     cells: list[dict] = field(default_factory=list)   # one per graded cell, with its notebook
+    notebooks: list[dict] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -74,6 +95,29 @@ class StudentResult:
     @property
     def max_score(self) -> float:
         return sum(c["max_score"] for c in self.cells)
+
+    @property
+    def status(self) -> str:
+        """"grading failed" when the grader failed on any of its cells, else "graded"."""
+        return GRADING_FAILED if any(c["status"] == GRADING_FAILED for c in self.cells) else "graded"
+
+
+class GradeRun(list):
+    """What :func:`grade` returns: a list of :class:`StudentResult`, and what else the run found.
+
+    ``self_test_failed``: why the grader's self-test failed (then nobody was graded), or None.
+    ``ignored``: the files under SUBMISSIONS that were neither graded nor used, with the reason.
+    """
+
+    def __init__(self, results=(), self_test_failed: str | None = None, ignored=()) -> None:
+        super().__init__(results)
+        self.self_test_failed = self_test_failed
+        self.ignored: list[Entry] = list(ignored)
+
+    @property
+    def failed(self) -> list[StudentResult]:
+        """The submissions the grader failed to grade (status "grading failed")."""
+        return [r for r in self if r.status == GRADING_FAILED]
 
 
 def _setup_logger(path: Path) -> logging.Logger:
@@ -87,39 +131,49 @@ def _setup_logger(path: Path) -> logging.Logger:
     return logger
 
 
-def discover(submissions: Path, assignments: list[str]) -> list[tuple[str, str]]:
-    """(student, assignment) pairs present in the submissions folder, sorted."""
-    pairs = []
-    for sdir in sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for a in assignments:
-            if (sdir / a).is_dir():
-                pairs.append((sdir.name, a))
-    return pairs
-
-
 def templates_for(release_dir: Path, source: Path, assignment: str) -> dict[str, dict]:
     out = {}
+    sources = {p.name: p for p in course.assignment_notebooks(source, assignment)}
     for rel in sorted((release_dir / assignment).glob("*.ipynb")):
-        src = source / assignment / rel.name
         out[rel.name] = build_template(rel.name, json.loads(rel.read_text(encoding="utf-8")),
-                                       json.loads(src.read_text(encoding="utf-8"))).to_dict()
+                                       json.loads(sources[rel.name].read_text(encoding="utf-8"))).to_dict()
     return out
 
 
-def _read_files(folder: Path) -> dict[str, bytes | str]:
-    """The submitted notebooks as bytes; a reason (str) instead for one that cannot be read."""
-    files: dict[str, bytes | str] = {}
-    for p in sorted(folder.glob("*.ipynb")):
-        try:
-            if p.is_symlink() or not p.is_file():
-                files[p.name] = "is not a regular file"
-            elif too_big(p.stat().st_size):  # never read a huge file into memory
-                files[p.name] = too_big(p.stat().st_size)
-            else:
-                files[p.name] = p.read_bytes()
-        except OSError as exc:
-            files[p.name] = f"cannot be read ({exc.strerror})"
-    return files
+def _read(path: Path) -> bytes | str:
+    """A submitted file's bytes; a reason (str) instead when it cannot be read."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return "is not a regular file"
+        if too_big(path.stat().st_size):  # never read a huge file into memory
+            return too_big(path.stat().st_size)
+        return path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+
+
+def _read_files(sub: Submission) -> tuple[dict[str, bytes | str], dict[str, bytes]]:
+    """The submission's notebooks as bytes (a reason, str, for one that cannot be read), and its
+    helper files."""
+    files = {name: _read(path) for name, path in sorted(sub.notebooks.items())}
+    helpers = {}
+    for rel, path in sorted(sub.helpers.items()):
+        data = _read(path)
+        if isinstance(data, bytes):
+            helpers[rel] = data
+    return files, helpers
+
+
+def catalogue(source: Path, submissions: Path) -> dict[str, list[str]]:
+    """{assignment: notebook file names}: every track, and each single-notebook assignment that
+    a student folder under ``submissions`` has a folder for."""
+    cat = {a: [p.name for p in course.assignment_notebooks(source, a)] for a in course.assignments(source)}
+    singles = course.notebook_assignments(source)
+    present = {d.name for s in submissions.iterdir() if s.is_dir() and not s.is_symlink()
+               for d in s.iterdir() if d.is_dir() and d.name in singles}
+    for name in sorted(present):
+        cat[name] = [singles[name][1]]
+    return cat
 
 
 def default_workers() -> int:
@@ -128,12 +182,17 @@ def default_workers() -> int:
 
 def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print, *, workers: int | None = None,
           limits: Limits | None = None, scheduler: str | None = None, unsandboxed: bool = False,
-          progress: bool = True) -> list[StudentResult]:
+          progress: bool = True) -> GradeRun:
     """Grade every submission under ``submissions`` into ``out``; return per-submission results.
 
     ``workers``: local worker processes (default: the number of cores). ``scheduler``: the
     address of a Dask distributed scheduler to grade on instead. ``unsandboxed``: grade even
     where bubblewrap is unavailable (see :data:`UNSANDBOXED_BANNER`).
+
+    Raises ``FileNotFoundError`` when ``submissions`` is not a folder, :class:`SandboxRefused`
+    when there is no sandbox and ``unsandboxed`` is False, and ``course.ReleaseError`` when
+    nbgrader cannot build the release. A failure of the grader while grading is not raised: the
+    rows it affects say "grading failed" (see :class:`GradeRun`).
     """
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader 0.9.6 SQLAlchemy noise
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
@@ -157,28 +216,46 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         log(UNSANDBOXED_BANNER)
     root = out / "course"
     db_path = out / "gradebook.db"
-    build_release(root, source, log=lambda m: logger.info(m), db_path=db_path)
-    known = course.assignments(source)
-    pairs = discover(submissions, known)
-    unknown = sorted({p.name for s in submissions.iterdir() if s.is_dir() for p in s.iterdir()
-                      if p.is_dir() and p.name not in known})
-    if unknown:
-        logger.warning("ignored folders that are not assignments: %s (known: %s)", unknown, known)
+    cat = catalogue(source, submissions)
+    subs, entries = survey(submissions, cat)
+    ignored = [e for e in entries if e.status == "ignored"]
+    for e in entries:
+        if e.status == "ignored":
+            logger.warning("%s: not graded: %s", e.path, e.reason)
+        elif e.reason:
+            logger.info("%s: %s", e.path, e.reason)
+    _save_inventory(out, submissions, entries)
+    pairs = [(sub.student, sub.assignment) for sub in subs]
+    by_pair = {(sub.student, sub.assignment): sub for sub in subs}
     if not pairs:
         log(f"grade: no submissions found under {submissions} (expected <student>/<assignment>/*.ipynb "
-            f"with assignment one of {known})")
-    templates = {a: templates_for(root / "release", source, a) for a in sorted({a for _, a in pairs})}
+            f"with assignment one of {course.assignments(source)}, or a notebook's name)")
     scratch = course.BUILD / "sandboxes"
     scratch.mkdir(parents=True, exist_ok=True)
     scratch_dir = None if scheduler else str(scratch)
+    engine = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local worker(s)"
+
+    broken = _self_test(limits, sandboxed, scratch_dir, scheduler, logger) if pairs else None
+    if broken:
+        log(f"grade: the grader's self-test failed, so nobody was graded: {broken} (see {out / 'grading.log'})")
+        for sub in subs:
+            _store_failed(sub, source, broken, out, logger)
+        _write_csvs(out, db_path, _all_results(out))
+        return GradeRun([r for r in _all_results(out) if (r.student, r.assignment) in by_pair], broken, ignored)
+
+    if pairs:
+        build_release(root, source, log=lambda m: logger.info(m), db_path=db_path,
+                      only=sorted({a for _, a in pairs}))
+    templates = {a: templates_for(root / "release", source, a) for a in sorted({a for _, a in pairs})}
 
     def make_job(pair: tuple[str, str]) -> dict:
         # read only when the job is handed out: a class's files never sit in memory all at once
-        s, a = pair
-        return {"student": s, "assignment": a, "files": _read_files(submissions / s / a), "templates": templates[a],
-                "limits": limits.as_dict(), "sandboxed": sandboxed, "scratch": scratch_dir}
+        sub = by_pair[pair]
+        files, helpers = _read_files(sub)
+        return {"student": sub.student, "assignment": sub.assignment, "files": files, "helpers": helpers,
+                "notes": sub.notes, "templates": templates[sub.assignment], "limits": limits.as_dict(),
+                "sandboxed": sandboxed, "scratch": scratch_dir}
 
-    engine = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local worker(s)"
     logger.info("grading %d submission(s) on %s, %s; limits: %s", len(pairs), engine,
                 "sandboxed (bubblewrap)" if sandboxed else "UNSANDBOXED", limits.as_dict())
     log(f"grade: {len(pairs)} submission(s) on {engine}" + ("" if sandboxed else " -- UNSANDBOXED"))
@@ -191,12 +268,63 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         for raw in _execute(pairs, make_job, workers, scheduler, progress):
             res = _store(gb, raw, root, out, logger)
             results[(res.student, res.assignment)] = res
-    ordered = [results[p] for p in pairs]
+    ordered = GradeRun([results[p] for p in pairs], None, ignored)
     _write_csvs(out, db_path, _all_results(out))
     logger.info("graded %d submission(s) in %.1f s", len(ordered), time.perf_counter() - t0)
+    if ordered.failed:
+        logger.error("grading failed for %d submission(s): %s; their rows have no score. Grade them again "
+                     "once the cause is fixed.", len(ordered.failed),
+                     ", ".join(f"{r.student}/{r.assignment}" for r in ordered.failed))
     if not sandboxed:
         log(UNSANDBOXED_BANNER)
     return ordered
+
+
+def _self_test(limits: Limits, sandboxed: bool, scratch: str | None, scheduler: str | None,
+               logger: logging.Logger) -> str | None:
+    """Grade the built-in known-good notebook where the class will be graded; None if it scored
+    full marks, else why not (logged with the sandbox's own output)."""
+    t0 = time.perf_counter()
+    job = canary.job(limits.as_dict(), sandboxed, scratch)
+    try:
+        if scheduler:
+            from distributed import Client
+
+            with Client(scheduler, timeout="30s") as client:
+                raw = client.submit(grade_submission, job, pure=False, key="grade-self-test").result()
+        else:
+            raw = grade_submission(job)
+    except Exception as exc:  # the cluster itself failed
+        raw = {"grading_failed": f"{type(exc).__name__}: {exc}"}
+    broken = canary.verdict(raw)
+    if broken is None:
+        logger.info("grader self-test: a known-good notebook scored full marks in %.1f s", time.perf_counter() - t0)
+        return None
+    logger.error("grader self-test FAILED: %s", broken)
+    for p in raw.get("problems", []):
+        logger.error("grader self-test: %s", p)
+    if raw.get("sandbox_log"):
+        logger.error("grader self-test: the sandbox's own output:\n%s", raw["sandbox_log"])
+    if raw.get("traceback"):
+        logger.error("grader self-test: traceback:\n%s", raw["traceback"])
+    return broken
+
+
+def _store_failed(sub: Submission, source: Path, why: str, out: Path, logger: logging.Logger) -> None:
+    """Record a submission nobody graded because the grader is broken: every cell "grading failed"."""
+    cells, notebooks = [], []
+    for path in course.assignment_notebooks(source, sub.assignment):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for c in nb.get("cells", []):
+            md = c.get("metadata", {}).get("nbgrader", {})
+            if md.get("grade") and md.get("grade_id"):
+                cells.append({"notebook": path.stem, "cell": md["grade_id"], "score": 0.0,
+                              "max_score": float(md.get("points") or 0.0), "status": GRADING_FAILED,
+                              "reason": f"grading failed: {why}"})
+        notebooks.append({"notebook": path.stem, "status": GRADING_FAILED, "problems": []})
+    res = StudentResult(sub.student, sub.assignment, [f"grading failed, not scored: {why}"], [], 0.0, cells, notebooks)
+    _save_result(out, res)
+    logger.error("%s/%s: grading failed, not scored: %s", sub.student, sub.assignment, why)
 
 
 def _execute(pairs: list[tuple[str, str]], make_job, workers: int, scheduler: str | None, progress: bool):
@@ -211,9 +339,10 @@ def _execute(pairs: list[tuple[str, str]], make_job, workers: int, scheduler: st
                file=sys.stderr, dynamic_ncols=True)
     todo = iter(pairs)
 
-    def lost(pair, exc):
-        return {"student": pair[0], "assignment": pair[1], "notebooks": {}, "flags": [],
-                "problems": [f"grading failed ({type(exc).__name__}: {str(exc)[:300]}); scored 0"], "seconds": 0.0}
+    def lost(pair, exc):  # the worker itself was lost: a grader failure, never a 0
+        why = f"the worker was lost ({type(exc).__name__}: {str(exc)[:300]})"
+        return {"student": pair[0], "assignment": pair[1], "notebooks": {}, "flags": [], "grading_failed": why,
+                "problems": [f"grading failed, not scored: {why}"], "seconds": 0.0}
 
     try:
         if scheduler:
@@ -277,11 +406,16 @@ def _execute(pairs: list[tuple[str, str]], make_job, workers: int, scheduler: st
 
 
 def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> StudentResult:
-    """Write one worker result: gradebook rows, autograded notebooks, feedback. Coordinator only."""
+    """Write one worker result: gradebook rows, autograded notebooks, feedback. Coordinator only.
+
+    A cell the grader failed to grade gets no auto score in the gradebook and needs a manual
+    grade (nbgrader's formgrader lists it), so an earlier score is not kept for it either.
+    """
     t0 = time.perf_counter()
     student, assignment = raw["student"], raw["assignment"]
     res = StudentResult(student, assignment, list(raw.get("problems", [])), list(raw.get("flags", [])),
                         float(raw.get("seconds", 0.0)))
+    failed = raw.get("grading_failed")
     gb.update_or_create_student(student)
     gb.update_or_create_submission(assignment, student)
     assignment_row = gb.find_assignment(assignment)
@@ -294,14 +428,22 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
     for stem in sorted(known_notebooks):
         nb_result = raw.get("notebooks", {}).get(f"{stem}.ipynb", {})
         by_id = {c["grade_id"]: c for c in nb_result.get("cells", [])}
+        missing = ({"score": 0.0, "status": GRADING_FAILED, "reason": f"grading failed: {failed}"} if failed else
+                   {"score": 0.0, "status": "not graded", "reason": "no result for this cell"})
         for gc in sorted(known_notebooks[stem].grade_cells, key=lambda c: c.name):
-            c = by_id.get(gc.name, {"score": 0.0, "status": "not graded", "reason": "no result for this cell"})
+            c = by_id.get(gc.name, missing)
             grade = gb.find_grade(gc.name, stem, assignment, student)
-            grade.auto_score = float(c["score"])
             grade.manual_score = None
-            grade.needs_manual_grade = False
+            if c["status"] == GRADING_FAILED:
+                grade.auto_score, grade.needs_manual_grade = None, True
+            else:
+                grade.auto_score, grade.needs_manual_grade = float(c["score"]), False
             res.cells.append({"notebook": stem, "cell": gc.name, "score": float(c["score"]),
                               "max_score": float(gc.max_score), "status": c["status"], "reason": c.get("reason", "")})
+        status = nb_result.get("status") or (GRADING_FAILED if failed else "not submitted")
+        if any(c["status"] == GRADING_FAILED for c in res.cells if c["notebook"] == stem):
+            status = GRADING_FAILED
+        res.notebooks.append({"notebook": stem, "status": status, "problems": list(nb_result.get("problems", []))})
         if nb_result.get("autograded"):
             auto_dir.mkdir(parents=True, exist_ok=True)
             (auto_dir / f"{stem}.ipynb").write_text(nb_result["autograded"], encoding="utf-8")
@@ -309,24 +451,50 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
             fb_dir.mkdir(parents=True, exist_ok=True)
             (fb_dir / f"{stem}.html").write_text(nb_result["feedback_html"], encoding="utf-8")
     gb.db.commit()
-    saved = out / "results" / student / f"{assignment}.json"
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    tmp = saved.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps({"student": student, "assignment": assignment, "problems": res.problems,
-                               "flags": res.flags, "seconds": res.seconds, "cells": res.cells}, indent=1),
-                   encoding="utf-8")
-    tmp.replace(saved)
+    _save_result(out, res)
     for p in res.problems:
-        logger.warning("%s/%s: %s", student, assignment, p)
+        (logger.error if p.startswith("grading failed") else logger.warning)("%s/%s: %s", student, assignment, p)
     for f in res.flags:
         logger.warning("%s/%s: FLAG: %s", student, assignment, f)
     for e in raw.get("replay_errors", []):
         logger.error("%s/%s: replay: %s", student, assignment, e)
+    if raw.get("sandbox_log"):
+        logger.error("%s/%s: the sandbox's own output:\n%s", student, assignment, raw["sandbox_log"])
     if raw.get("traceback"):
         logger.error("%s/%s: grader traceback:\n%s", student, assignment, raw["traceback"])
-    logger.info("%s/%s: %.1f/%.1f in %.1f s (worker); stored in %.3f s (coordinator)", student, assignment,
-                res.score, res.max_score, res.seconds, time.perf_counter() - t0)
+    logger.info("%s/%s: %s in %.1f s (worker); stored in %.3f s (coordinator)", student, assignment,
+                "grading failed" if res.status == GRADING_FAILED else f"{res.score:.1f}/{res.max_score:.1f}",
+                res.seconds, time.perf_counter() - t0)
     return res
+
+
+def _save_result(out: Path, res: StudentResult) -> None:
+    saved = out / "results" / res.student / f"{res.assignment}.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    tmp = saved.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"student": res.student, "assignment": res.assignment, "problems": res.problems,
+                               "flags": res.flags, "seconds": res.seconds, "cells": res.cells,
+                               "notebooks": res.notebooks}, indent=1), encoding="utf-8")
+    tmp.replace(saved)
+
+
+def _save_inventory(out: Path, submissions: Path, entries: list[Entry]) -> None:
+    """Keep this run's file list per student folder (and for the top of SUBMISSIONS), replacing
+    only those students' earlier lists, as results/ does."""
+    inv = out / "inventory"
+    by_student: dict[str, list[dict]] = {}
+    for e in entries:
+        by_student.setdefault(e.student, []).append(e.as_row())
+    for s in sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.is_symlink()):
+        by_student.setdefault(s, [])
+    for student, rows in by_student.items():
+        path = inv / "outside student folders.json" if student == "" else inv / "students" / f"{student}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        tmp.replace(path)
+    if "" not in by_student and (inv / "outside student folders.json").exists():
+        (inv / "outside student folders.json").unlink()
 
 
 def _all_results(out: Path) -> list[StudentResult]:
@@ -334,31 +502,60 @@ def _all_results(out: Path) -> list[StudentResult]:
     found = []
     for path in sorted((out / "results").glob("*/*.json")):
         d = json.loads(path.read_text(encoding="utf-8"))
-        found.append(StudentResult(d["student"], d["assignment"], d["problems"], d["flags"], d["seconds"], d["cells"]))
+        found.append(StudentResult(d["student"], d["assignment"], d["problems"], d["flags"], d["seconds"], d["cells"],
+                                   d.get("notebooks", [])))
     return sorted(found, key=lambda r: (r.student, r.assignment))
 
 
+def _all_files(out: Path) -> list[dict]:
+    rows = []
+    for path in sorted((out / "inventory").rglob("*.json")):
+        rows += json.loads(path.read_text(encoding="utf-8"))
+    return sorted(rows, key=lambda r: (r["student"], r["path"]))
+
+
 def _write_csvs(out: Path, db_path: Path, results: list[StudentResult]) -> None:
-    """CSVs from the gradebook (scores) and the results (reasons), in submission order."""
+    """CSVs from the gradebook (scores) and the results (reasons), in submission order.
+
+    A cell, notebook or assignment the grader failed to grade has an empty score.
+    """
     from nbgrader.api import Gradebook
 
     rows = []
     with Gradebook(f"sqlite:///{db_path}") as gb:
         for res in results:
             for c in res.cells:
-                g = gb.find_grade(c["cell"], c["notebook"], res.assignment, res.student)
+                if c["status"] == GRADING_FAILED:
+                    score = ""
+                else:
+                    g = gb.find_grade(c["cell"], c["notebook"], res.assignment, res.student)
+                    score = float(g.score or 0.0)
                 rows.append({"student": res.student, "assignment": res.assignment, "notebook": c["notebook"],
-                             "cell": c["cell"], "score": float(g.score or 0.0), "max_score": float(g.max_score),
+                             "cell": c["cell"], "score": score, "max_score": float(c["max_score"]),
                              "status": c["status"], "reason": c["reason"]})
     _atomic_csv(out / "grades_by_cell.csv",
                 ["student", "assignment", "notebook", "cell", "score", "max_score", "status", "reason"], rows)
-    summary = []
+
+    def total(mine: list[dict]) -> float | str:
+        return "" if any(r["status"] == GRADING_FAILED for r in mine) else sum(r["score"] for r in mine)
+
+    summary, per_notebook = [], []
     for res in results:
         mine = [r for r in rows if r["student"] == res.student and r["assignment"] == res.assignment]
-        summary.append({"student": res.student, "assignment": res.assignment,
-                        "score": sum(r["score"] for r in mine), "max_score": sum(r["max_score"] for r in mine),
+        summary.append({"student": res.student, "assignment": res.assignment, "score": total(mine),
+                        "max_score": sum(r["max_score"] for r in mine), "status": res.status,
                         "problems": "; ".join(res.problems), "flags": "; ".join(res.flags)})
-    _atomic_csv(out / "grades.csv", ["student", "assignment", "score", "max_score", "problems", "flags"], summary)
+        for nb in res.notebooks:
+            cells = [r for r in mine if r["notebook"] == nb["notebook"]]
+            per_notebook.append({"student": res.student, "assignment": res.assignment, "notebook": nb["notebook"],
+                                 "score": total(cells), "max_score": sum(r["max_score"] for r in cells),
+                                 "status": nb["status"], "problems": "; ".join(nb["problems"])})
+    _atomic_csv(out / "grades.csv", ["student", "assignment", "score", "max_score", "status", "problems", "flags"],
+                summary)
+    _atomic_csv(out / "grades_by_notebook.csv",
+                ["student", "assignment", "notebook", "score", "max_score", "status", "problems"], per_notebook)
+    _atomic_csv(out / "submitted_files.csv", ["student", "path", "status", "reason", "assignment", "notebook"],
+                _all_files(out))
 
 
 def _atomic_csv(path: Path, fields: list[str], rows: list[dict]) -> None:

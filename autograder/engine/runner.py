@@ -13,6 +13,14 @@ writes, into ``DIR``:
   record mode);
 - ``<stem>.status.json``   how the notebook's process ended.
 
+Before any student file exists in the sandbox, the runner prints :data:`READY` on its
+standard output (after its own imports). The grader reads that output through a pipe, so
+nothing a notebook does later can remove the line: a run without it is the grader's own
+failure (the sandbox or the environment could not start the runner), never a student's.
+Only then are the submission's files (the notebooks and any helper files beside them)
+copied into the working folder, so a student's ``numpy.py`` cannot shadow the runner's
+imports.
+
 Nothing here is trusted by the grader: student code runs in this process's children and
 can overwrite these files. The grader reads them with size limits, rebuilds every cell
 source from its own copy, and judges hidden tests in its own process
@@ -35,6 +43,9 @@ import signal
 import sys
 import time
 from pathlib import Path
+
+#: printed by the runner once it can run notebooks, before any student file is in the sandbox
+READY = "autograder-runner: ready"
 
 TRUNCATED = "\n[output truncated by the grader: this notebook printed more than {limit} bytes]\n"
 
@@ -199,7 +210,10 @@ def run_notebook(path: Path, outdir: Path, cell_timeout: float, max_output: int,
     cells_file = (outdir / f"{stem}.cells.jsonl").open("a", encoding="utf-8")
     real_out, real_err = sys.stdout, sys.stderr
 
+    interrupted = []
+
     def on_alarm(signum, frame):
+        interrupted.append(True)
         raise TimeoutError(f"this cell ran for more than {cell_timeout:g} s and was interrupted by the grader")
 
     for index, cell in enumerate(nb.get("cells", [])):
@@ -208,6 +222,7 @@ def run_notebook(path: Path, outdir: Path, cell_timeout: float, max_output: int,
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         outputs.clear()
+        interrupted.clear()
         count = shell.execution_count
         os.write(beat, f"start {index}\n".encode())
         signal.signal(signal.SIGALRM, on_alarm)
@@ -225,7 +240,7 @@ def run_notebook(path: Path, outdir: Path, cell_timeout: float, max_output: int,
             # nobody debugs here: do not let a failed cell's traceback keep its memory alive
             sys.last_type = sys.last_value = sys.last_traceback = None
         line = json.dumps({"index": index, "outputs": outputs.cell, "error": bool(error),
-                           "execution_count": count}, default=str)
+                           "execution_count": count, "interrupted": bool(interrupted)}, default=str)
         cells_file.write(line + "\n")
         cells_file.flush()
         os.write(beat, f"end {index}\n".encode())
@@ -311,7 +326,7 @@ def main(argv=None) -> int:
     p.add_argument("--grace", type=float, default=5.0)
     p.add_argument("--max-output", type=int, default=2_000_000, help="bytes of output kept per notebook")
     p.add_argument("--in-sandbox", action="store_true", help="kill every other process after each notebook")
-    p.add_argument("--stage", type=Path, default=None, help="copy the notebooks from this folder first")
+    p.add_argument("--stage", type=Path, default=None, help="copy this folder (notebooks and helper files) into the notebooks' folder, after the imports")
     p.add_argument("--mpl-cache", type=Path, default=None, help="copy this matplotlib cache into $MPLCONFIGDIR first")
     p.add_argument("notebooks", nargs="+", type=Path)
     args = p.parse_args(argv)
@@ -319,11 +334,7 @@ def main(argv=None) -> int:
 
     if args.mpl_cache and os.environ.get("MPLCONFIGDIR"):
         shutil.copytree(args.mpl_cache, os.environ["MPLCONFIGDIR"], dirs_exist_ok=True)
-    if args.stage:
-        for nb in args.notebooks:
-            nb.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(args.stage / nb.name, nb)
-    # warm imports once, before the forks
+    # warm imports once, before the forks, and before any student file is here
     import numpy  # noqa: F401
     import matplotlib
 
@@ -333,6 +344,14 @@ def main(argv=None) -> int:
     import IPython.core.interactiveshell  # noqa: F401
     import course_utils  # noqa: F401
 
+    print(READY, flush=True)
+    if args.stage:  # the notebooks and the helper files handed in beside them
+        work = args.notebooks[0].parent
+        for entry in sorted(args.stage.iterdir()):
+            if entry.is_dir():
+                shutil.copytree(entry, work / entry.name, dirs_exist_ok=True)
+            else:
+                shutil.copyfile(entry, work / entry.name)
     args.outdir.mkdir(parents=True, exist_ok=True)
     for nb in args.notebooks:
         status = supervise(nb, args.outdir, args.cell_timeout, args.grace, args.max_output, args.in_sandbox)

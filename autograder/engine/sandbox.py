@@ -33,12 +33,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import course
+from .runner import READY
 
 UID_BASE = 61000
 SLOTS = 512
@@ -111,14 +113,47 @@ def uid_slot():
     raise RuntimeError(f"all {SLOTS} sandbox slots are busy")
 
 
+def import_paths() -> tuple[list[Path], list[str]]:
+    """(folders to mount, PYTHONPATH entries): where this interpreter imports from, so that the
+    sandbox's interpreter finds the same packages wherever the environment lives (a venv
+    elsewhere, a symlinked one, packages in the user's site-packages or on PYTHONPATH).
+
+    A folder that contains the kit's repository, its source notebooks, its build folder or the
+    current folder is never mounted whole (that would show hidden tests and grades to the
+    sandbox); the kit's own packages are mounted on their own. The entries that only
+    ``$PYTHONPATH`` or the user's site-packages put on ``sys.path`` are passed on as PYTHONPATH
+    (the sandbox has another home and disables the user site).
+    """
+    import site
+
+    private = [course.REPO, course.SOURCE, course.BUILD, Path.cwd()]
+    env = {e for e in os.environ.get("PYTHONPATH", "").split(os.pathsep) if e}
+    user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    mounts: list[Path] = []
+    pythonpath: list[str] = []
+    for entry in sys.path:
+        if not entry or not Path(entry).is_dir():
+            continue  # the current folder (""), or a zip file inside a mounted prefix
+        path = Path(entry).absolute()
+        real = path.resolve()
+        if any(p.resolve() == real or p.resolve().is_relative_to(real) for p in private):
+            continue
+        mounts += [path] if path == real else [path, real]
+        if entry in env or entry == user_site:
+            pythonpath.append(str(path))
+    return mounts, pythonpath
+
+
 def _ro_paths() -> list[Path]:
-    """What the sandbox may read: system, Python, venv, the kit's packages and data."""
+    """What the sandbox may read: system, Python, venv, the kit's packages and data, and every
+    other folder this interpreter imports from (:func:`import_paths`)."""
     import course_utils
     from course_utils.data import DATA_DIR
 
     paths = [Path(p) for p in ("/usr", "/etc", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/opt")]
     paths += [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent.parent]
     paths += [Path(course_utils.__file__).resolve().parent, course.PACKAGE_DIR, Path(DATA_DIR).resolve()]
+    paths += import_paths()[0]
     out: list[Path] = []
     for p in paths:
         if p.exists() and p not in out and not any(p.is_relative_to(q) for q in out if not q.is_symlink()):
@@ -173,16 +208,59 @@ def matplotlib_cache() -> Path:
 
 @dataclass
 class RunResult:
+    """How one sandbox run ended.
+
+    ``started``: the runner printed :data:`~autograder.engine.runner.READY`, so it could run
+    notebooks; False means the sandbox or the environment failed (a grader failure, never the
+    student's). ``log``: the sandbox's own output (bwrap's and the runner's stdout and stderr;
+    its first and last kilobytes).
+    """
+
     seconds: float
     timed_out: bool
     returncode: int | None
-    log_tail: str
+    log: str
+    started: bool = False
+
+
+class _Capture:
+    """Drains a pipe in a thread; keeps its head and tail (a notebook may print gigabytes) and
+    notes whether ``marker`` appeared on a line of its own."""
+
+    def __init__(self, stream, marker: str, head: int = 16_000, tail: int = 8_000) -> None:
+        self.head, self.tail, self.skipped = b"", b"", 0
+        self.marker, self.seen, self._scan = b"\n" + marker.encode() + b"\n", False, b"\n"
+        self._limits = (head, tail)
+        self._thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, stream) -> None:
+        head_max, tail_max = self._limits
+        while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+            if not self.seen:
+                self._scan += chunk
+                self.seen = self.marker in self._scan
+                self._scan = self._scan[-len(self.marker):]
+            if len(self.head) < head_max:
+                room = head_max - len(self.head)
+                self.head, chunk = self.head + chunk[:room], chunk[room:]
+            if chunk:
+                joined = self.tail + chunk
+                self.skipped += max(0, len(joined) - tail_max)
+                self.tail = joined[-tail_max:]
+        stream.close()
+
+    def text(self, timeout: float = 5.0) -> str:
+        self._thread.join(timeout)  # a process outside a sandbox may keep the pipe open
+        gap = f"\n[... {self.skipped} bytes not kept ...]\n".encode() if self.skipped else b""
+        return (self.head + gap + self.tail).decode("utf-8", "replace")
 
 
 def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool = True) -> RunResult:
     """Execute ``workdir/work/<nb>`` with the runner; results land in ``workdir/.grader``.
 
-    ``workdir`` must be a fresh folder holding ``work/`` (the submission copy). With
+    ``workdir`` must be a fresh folder holding ``work/`` (the submission: its notebooks and
+    any helper files beside them, all copied next to the notebooks while they run). With
     ``sandboxed=False`` the runner is started as a plain subprocess with the same
     resource limits but no isolation (the command line says so loudly).
     """
@@ -202,6 +280,8 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
         "JUPYTER_PLATFORM_DIRS": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
         "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", **course.SINGLE_THREAD_BLAS,
     }
+    if import_paths()[1]:
+        env["PYTHONPATH"] = os.pathsep.join(import_paths()[1])
     # the replay in the worker draws hidden inputs with the same salt as the sandbox
     for key in ("COURSE_DATA_DIR", "COURSE_UTILS_SEED_SALT"):
         if os.environ.get(key):
@@ -211,11 +291,18 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     if sandboxed:
         # home and /tmp are size-limited tmpfs: writing files cannot fill the host's disk or
         # take more than disk_mb of its memory. The submission and the matplotlib cache are
-        # mounted read-only and copied in by the runner; only .grader/ is on the host's disk.
+        # mounted read-only and copied in by the runner (after its imports); only .grader/
+        # is on the host's disk.
         runner += ["--in-sandbox", "--stage", f"{home}/.submission", "--mpl-cache", f"{home}/.mpl-cache"]
+        rundir = f"{home}/work"
     else:
+        # the same order as in the sandbox: the runner starts in an empty folder and copies
+        # the submission in after its own imports
         shutil.copytree(mpl_src, workdir / ".config" / "matplotlib", dirs_exist_ok=True)
-    runner += [f"{home}/work/{nb}" for nb in notebooks]
+        rundir = str(workdir / "run")
+        Path(rundir).mkdir(exist_ok=True)
+        runner += ["--stage", str(workdir / "work")]
+    runner += [f"{rundir}/{nb}" for nb in notebooks]
     is_root = os.geteuid() == 0
 
     def run_with(cmd: list[str], nproc: int) -> RunResult:
@@ -227,11 +314,12 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-        log = (workdir / "sandbox.log").open("wb")
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=str(workdir / "work") if not sandboxed else None,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        # a pipe, not a file: what the runner printed first cannot be truncated by a notebook
+        proc = subprocess.Popen(cmd, env=env, cwd=None if sandboxed else rundir,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 preexec_fn=preexec, start_new_session=True)
+        capture = _Capture(proc.stdout, READY)
         timed_out = False
         try:
             proc.wait(timeout=limits.wall_time)
@@ -243,9 +331,8 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
             except ProcessLookupError:
                 pass
             proc.wait()
-            log.close()
-        tail = (workdir / "sandbox.log").read_bytes()[-2000:].decode("utf-8", "replace")
-        return RunResult(time.perf_counter() - t0, timed_out, proc.returncode, tail)
+        text = capture.text()
+        return RunResult(time.perf_counter() - t0, timed_out, proc.returncode, text, capture.seen)
 
     if not sandboxed:
         return run_with(runner, _user_process_count(os.getuid()) + limits.max_procs)

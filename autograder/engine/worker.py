@@ -5,11 +5,19 @@ student's files as bytes, the trusted templates, the limits) and returns a plain
 the same function runs in a process pool on this machine or on a Dask cluster. It never
 touches the gradebook: only the coordinator (``autograder/engine/grade.py``) writes that.
 
-Steps: check each notebook file (size, UTF-8, JSON, cell count); assemble it from the
+Steps: check each notebook file (size, encoding, JSON, cell count); assemble it from the
 template (``assemble.py``: tampering and deleted cells found here); run all of the
-submission's notebooks in one sandbox (``sandbox.py``); read what the sandbox wrote, with
-size limits; judge the hidden tests in this process (``verdicts.py``); score; build the
-autograded notebook and the feedback HTML with hidden tests removed.
+submission's notebooks in one sandbox (``sandbox.py``), with the helper files handed in
+beside them; read what the sandbox wrote, with size limits; judge the hidden tests in this
+process (``verdicts.py``); score; build the autograded notebook and the feedback HTML with
+hidden tests removed.
+
+A failure of the grader itself (the sandbox could not start the runner, a defect here, a
+lost worker) is never scored: every cell it affects has the status ``grading failed``, the
+result carries ``grading_failed`` (the reason) and, where there is one, ``sandbox_log``
+(the sandbox's own output), and the coordinator exits non-zero. Every limit a notebook hit
+(cell time, wall time, memory, processes, disk, output size) is a problem of the
+submission, so it is in ``grading.log`` and ``grades.csv``, not only in the feedback.
 """
 
 from __future__ import annotations
@@ -32,6 +40,12 @@ from .sandbox import Limits, run
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 MAX_CELLS = 1000
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
+#: cell status of a cell the grader failed to grade (never a score)
+GRADING_FAILED = "grading failed"
+
+
+class GradingFailed(RuntimeError):
+    """The grader (not the student's code) failed: e.g. the sandbox could not start the runner."""
 
 
 def too_big(size: int) -> str | None:
@@ -42,11 +56,16 @@ def too_big(size: int) -> str | None:
 
 
 def check_notebook(raw: bytes, max_cells: int = MAX_CELLS) -> tuple[dict | None, str | None]:
-    """(notebook dict, None) if ``raw`` can be graded, else (None, why not)."""
+    """(notebook dict, None) if ``raw`` can be graded, else (None, why not, in one line).
+
+    Accepts what the common editors write: any nbformat 4 minor version (4.0-4.5, with or
+    without cell ids), a byte-order mark, CRLF line endings, and any notebook or cell
+    metadata (VS Code's, Colab's, widget state, other kernels): only the cells are read.
+    """
     if too_big(len(raw)):
         return None, too_big(len(raw))
     try:
-        text = raw.decode("utf-8")
+        text = course.notebook_text(raw)
     except UnicodeDecodeError as exc:
         return None, f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
     try:
@@ -54,12 +73,15 @@ def check_notebook(raw: bytes, max_cells: int = MAX_CELLS) -> tuple[dict | None,
     except (json.JSONDecodeError, RecursionError) as exc:
         return None, f"is not a notebook (invalid JSON: {str(exc)[:200]})"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        if isinstance(nb, dict) and nb.get("nbformat") in (1, 2, 3) and isinstance(nb.get("worksheets"), list):
+            return None, (f"is an old version-{nb['nbformat']} notebook: open it in JupyterLab or VS Code and "
+                          "save it again (they write version 4)")
         return None, "is not a notebook (no list of cells)"
     if nb.get("nbformat") != 4:
         return None, f"is not a version-4 notebook (nbformat {str(nb.get('nbformat'))[:20]})"
     if len(nb["cells"]) > max_cells:
         return None, f"has {len(nb['cells'])} cells, more than the limit of {max_cells}"
-    return nb, None
+    return course.normalise_line_endings(nb), None
 
 
 def _clean_outputs(outputs) -> list[dict]:
@@ -86,11 +108,12 @@ def _clean_outputs(outputs) -> list[dict]:
     return clean
 
 
-def _read_cells(path: Path, max_bytes: int) -> tuple[dict[int, dict], bool]:
-    """Executed cells by index from the runner's file, and whether it reached the end."""
-    cells, done = {}, False
+def _read_cells(path: Path, max_bytes: int) -> tuple[dict[int, dict], bool, bool]:
+    """Executed cells by index from the runner's file, whether it reached the end, and whether
+    the output was truncated at the limit."""
+    cells, done, truncated = {}, False, False
     if not path.is_file():
-        return cells, done
+        return cells, done, truncated
     with path.open("rb") as f:
         raw = f.read(max_bytes)
     for line in raw.split(b"\n"):
@@ -101,10 +124,10 @@ def _read_cells(path: Path, max_bytes: int) -> tuple[dict[int, dict], bool]:
         if not isinstance(d, dict):
             continue
         if d.get("done") is True:
-            done = True
+            done, truncated = True, d.get("truncated") is True
         elif isinstance(d.get("index"), int):
             cells[d["index"]] = d
-    return cells, done
+    return cells, done, truncated
 
 
 def _status_text(status: dict | None, run_result, limits: Limits) -> str | None:
@@ -121,12 +144,40 @@ def _status_text(status: dict | None, run_result, limits: Limits) -> str | None:
             name = signal.Signals(int(status["signal"])).name
         except (ValueError, TypeError):
             name = str(status["signal"])
-        hint = {"SIGXCPU": " (CPU-time limit)", "SIGKILL": " (killed: memory or another limit)",
-                "SIGSEGV": " (crashed)"}.get(name, "")
+        hint = {"SIGXCPU": f" (the CPU-time limit of {limits.cpu_time} s)",
+                "SIGXFSZ": f" (the file-size limit of {limits.max_file_mb} MiB)",
+                "SIGKILL": " (killed: memory or another limit)", "SIGSEGV": " (crashed)"}.get(name, "")
         return f"the notebook's process was ended by {name}{where}{hint}"
     if status.get("exit") not in (0, None):
         return f"the notebook's process exited with status {status['exit']}{where} (os._exit or a crash)"
     return None
+
+
+def limit_hits(executed: dict[int, dict], truncated: bool, status: dict | None, limits: Limits) -> list[str]:
+    """What in one notebook's run hit a grading limit or was interrupted, one line each."""
+    hits = []
+    for i in sorted(executed):
+        cell = executed[i]
+        if cell.get("interrupted"):
+            hits.append(f"cell {i + 1} was interrupted after the cell time limit of {limits.cell_timeout:g} s")
+            continue
+        errors = [o for o in cell.get("outputs", []) if isinstance(o, dict) and o.get("output_type") == "error"]
+        for o in errors[:1]:
+            ename, evalue = str(o.get("ename", "")), str(o.get("evalue", ""))
+            if ename == "MemoryError":
+                hits.append(f"cell {i + 1} ran out of memory (the limit is {limits.memory_mb} MiB per process)")
+            elif "No space left on device" in evalue or "Disk quota exceeded" in evalue:
+                hits.append(f"cell {i + 1} filled the sandbox's disk (the limit is {limits.disk_mb} MiB)")
+            elif "File too large" in evalue:
+                hits.append(f"cell {i + 1} wrote a file over the limit of {limits.max_file_mb} MiB")
+            elif "can't start new thread" in evalue or (ename == "BlockingIOError" and "Resource temporarily" in evalue):
+                hits.append(f"cell {i + 1} hit the limit of {limits.max_procs} processes and threads")
+    if truncated:
+        hits.append(f"its output was cut at the limit of {limits.max_output} bytes")
+    stray = status.get("stray_processes_killed") if isinstance(status, dict) else None
+    if isinstance(stray, int) and stray > 0:
+        hits.append(f"{stray} process(es) it left running were killed when it ended")
+    return hits
 
 
 def _first_error(outputs: list[dict]) -> str:
@@ -137,23 +188,53 @@ def _first_error(outputs: list[dict]) -> str:
     return "an error"
 
 
+def problem(result: dict, name: str | None, text: str) -> None:
+    """Report ``text`` for the submission, and for notebook ``name`` when given."""
+    result["problems"].append(text)
+    if name is not None:
+        result["notebooks"].setdefault(name, {"cells": []}).setdefault("problems", []).append(text)
+
+
+def failed_cells(tpl: Template, reason: str) -> list[dict]:
+    """Cell results for a notebook the grader failed to grade: no score, the status says so."""
+    return [{"grade_id": c.grade_id, "points": c.points, "score": 0.0, "status": GRADING_FAILED,
+             "reason": reason} for c in tpl.grade_cells]
+
+
 def grade_submission(job: dict) -> dict:
-    """Grade one student's submission of one assignment. Never raises: failures become problems."""
+    """Grade one student's submission of one assignment and return the result (a plain dict).
+
+    Never raises. The student's faults become problems and scores; a failure of the grader
+    itself (:class:`GradingFailed`, or any exception here) marks every notebook not yet
+    scored ``grading failed`` and sets ``result["grading_failed"]`` to the reason.
+    """
     t0 = time.perf_counter()
     result = {"student": job["student"], "assignment": job["assignment"], "problems": [], "flags": [],
               "notebooks": {}, "seconds": 0.0, "sandboxed": job.get("sandboxed", True)}
     try:
         _grade(job, result)
-    except Exception as exc:  # a defect of the grader itself: still a row, with the reason
-        result["problems"].append(f"grading failed ({type(exc).__name__}: {exc}); scored 0")
-        result["traceback"] = traceback.format_exc()
+    except Exception as exc:  # a failure of the grader itself: still a row, with the reason, never a 0
+        why = str(exc) if isinstance(exc, GradingFailed) else f"{type(exc).__name__}: {exc}"
+        result["grading_failed"] = why
+        result["problems"].append(f"grading failed, not scored: {why}")
+        if not isinstance(exc, GradingFailed):
+            result["traceback"] = traceback.format_exc()
         for name, tdict in job["templates"].items():
             entry = result["notebooks"].setdefault(name, {"cells": []})
-            if not entry["cells"]:  # the failure came before this notebook was scored
-                entry["cells"] = [{"grade_id": c.grade_id, "points": c.points, "score": 0.0, "status": "not graded",
-                                   "reason": "grading failed"} for c in Template.from_dict(tdict).grade_cells]
+            if not entry.get("scored"):  # the failure came before this notebook was scored
+                entry["cells"] = failed_cells(Template.from_dict(tdict), f"grading failed: {why}")
+                entry["status"] = GRADING_FAILED
     result["seconds"] = time.perf_counter() - t0
     return result
+
+
+def _write_helpers(work: Path, helpers: dict[str, bytes]) -> None:
+    for rel, data in sorted(helpers.items()):
+        target = (work / rel).resolve()
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or not target.is_relative_to(work.resolve()):
+            continue  # the coordinator never sends such a path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _grade(job: dict, result: dict) -> None:
@@ -162,9 +243,12 @@ def _grade(job: dict, result: dict) -> None:
     files: dict[str, bytes | str | None] = job["files"]
     assembled: dict[str, Assembled] = {}
     for name, tpl in templates.items():
-        entry = {"cells": []}
-        result["notebooks"][name] = entry
         raw = files.get(name)
+        entry = {"cells": [], "submitted": raw is not None, "status": "submitted" if raw is not None else "not submitted",
+                 "problems": []}
+        result["notebooks"][name] = entry
+        for note in job.get("notes", {}).get(name, []):  # where the coordinator found this notebook
+            problem(result, name, f"{name}: {note}")
         why = None
         if raw is None:
             why = "was not submitted"
@@ -173,30 +257,44 @@ def _grade(job: dict, result: dict) -> None:
         else:
             nb, why = check_notebook(raw, job.get("max_cells", MAX_CELLS))
         if why:
-            result["problems"].append(f"{name} {why}; scored 0")
+            problem(result, name, f"{name} {why}; scored 0")
             entry["cells"] = [{"grade_id": c.grade_id, "points": c.points, "score": 0.0, "status": "not graded",
                                "reason": f"notebook {why}"} for c in tpl.grade_cells]
+            entry["scored"] = True
             continue
         a = assemble(tpl, nb)
         assembled[name] = a
-        result["problems"] += [f"{name}: {msg}" for msg in a.issues + list(a.zeroed.values())]
+        for msg in a.issues + list(a.zeroed.values()):
+            problem(result, name, f"{name}: {msg}")
         result["flags"] += [f"{name}: {msg}" for msg in a.flags]
     for extra in sorted(set(files) - set(templates)):
-        result["problems"].append(f"{extra} is not part of this assignment; ignored")
+        problem(result, None, f"{extra} is not part of this assignment; ignored")
     if not assembled:
         return
 
     workdir = Path(tempfile.mkdtemp(prefix=f"grade-{job['student'][:20]}-", dir=job.get("scratch")))
     try:
         (workdir / "work").mkdir()
+        _write_helpers(workdir / "work", job.get("helpers") or {})
         for name, a in assembled.items():
             (workdir / "work" / name).write_text(notebook_json(a.cells, templates[name].nb_metadata), encoding="utf-8")
         run_result = run(workdir, list(assembled), limits, sandboxed=job.get("sandboxed", True))
         result["sandbox_seconds"] = run_result.seconds
+        if not run_result.started or run_result.returncode not in (0, None) and not run_result.timed_out:
+            result["sandbox_log"] = run_result.log[-20_000:]
+        if not run_result.started:
+            if run_result.timed_out:
+                raise GradingFailed(f"the grader's runner did not start within the wall-time limit of "
+                                    f"{limits.wall_time:g} s")
+            first = next((ln.strip() for ln in reversed(run_result.log.splitlines()) if ln.strip()), "")
+            raise GradingFailed("the sandbox could not start the grader's runner (exit status "
+                                f"{run_result.returncode}{': ' + first[:300] if first else ''}); "
+                                "the sandbox's output is in grading.log")
         if run_result.timed_out:
-            result["problems"].append(f"stopped after the wall-time limit of {limits.wall_time:g} s")
+            problem(result, None, f"stopped after the wall-time limit of {limits.wall_time:g} s")
         for name, a in assembled.items():
             _score_notebook(name, templates[name], a, workdir / ".grader", run_result, limits, result)
+            result["notebooks"][name]["scored"] = True
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -207,7 +305,7 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
     from .verdicts import judge
 
     stem = name[:-len(".ipynb")] if name.endswith(".ipynb") else name
-    executed, done = _read_cells(gdir / f"{stem}.cells.jsonl", 4 * limits.max_output + 10_000_000)
+    executed, done, truncated = _read_cells(gdir / f"{stem}.cells.jsonl", 4 * limits.max_output + 10_000_000)
     try:
         status = json.loads((gdir / f"{stem}.status.json").read_text(encoding="utf-8")[:10_000])
         status = status if isinstance(status, dict) else None
@@ -216,7 +314,9 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
     stopped = None if done else (_status_text(status, run_result, limits)
                                  or "the notebook did not run to the end")
     if stopped:
-        result["problems"].append(f"{name}: {stopped}")
+        problem(result, name, f"{name}: {stopped}")
+    for hit in limit_hits(executed, truncated, status, limits):
+        problem(result, name, f"{name}: {hit}")
     records, notes = read_records(gdir / f"{stem}.records.jsonl", 64 * 1024 * 1024)
     for flag_events in records.values():
         for e in flag_events:
@@ -274,4 +374,4 @@ def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, l
     try:
         entry["feedback_html"] = render_feedback(nb_json, stem, total, max_total)
     except Exception as exc:
-        result["problems"].append(f"{name}: feedback could not be rendered ({type(exc).__name__}: {exc})")
+        problem(result, name, f"{name}: feedback could not be rendered ({type(exc).__name__}: {exc})")

@@ -8,8 +8,12 @@ hidden tests, so passing here means the visible checks pass, not full marks.
 from __future__ import annotations
 
 import io
+import json
+import tempfile
 from pathlib import Path
 
+import nbformat
+from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 
@@ -23,15 +27,59 @@ class CourseValidator(Validator):
 
     preprocessors = [CheckCellMetadata, ClearOutput, Execute, KeepStderrFromFailing, ResultsAreNotGrades]
 
+    #: the folder the notebook runs in (its own, though the validator reads a normalised copy)
+    run_in: Path | None = None
+
+    def _preprocess(self, nb):
+        if self.run_in is None:
+            return super()._preprocess(nb)
+        with nbgrader_utils.chdir(str(self.run_in)):
+            return super()._preprocess(nb)
+
+
+#: the kernel every check runs in: the kit's own Python, whatever kernel the notebook names
+KERNEL = "python3"
+
+
+class UnreadableNotebook(ValueError):
+    """A file that cannot be checked as a notebook; the message says why, in one line."""
+
+
+def read_notebook(path: Path):
+    """The notebook at ``path`` as editors write it: a byte-order mark, CRLF line endings, any
+    nbformat 4 minor version, VS Code's or Colab's metadata, widget state. Raises
+    :class:`UnreadableNotebook` (one line: why) for a file that is not a version-4 notebook."""
+    try:
+        text = course.notebook_text(Path(path).read_bytes())
+        nb = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise UnreadableNotebook(f"it is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except ValueError as exc:
+        raise UnreadableNotebook(f"it is not a notebook (invalid JSON: {str(exc)[:200]})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:
+        raise UnreadableNotebook("it is not a version-4 notebook: open it in JupyterLab and save it again")
+    return nbformat.from_dict(course.normalise_line_endings(nb))
+
 
 def validate(path: Path, invert: bool = False) -> dict:
-    """nbgrader-style validation results: keys among type_changed, changed, passed, failed."""
+    """nbgrader-style validation results: keys among type_changed, changed, passed, failed.
+
+    The notebook runs in its own folder, in the kit's kernel (:data:`KERNEL`) whatever kernel
+    it names. Raises :class:`UnreadableNotebook` when the file is not a version-4 notebook.
+    """
     path = Path(path).resolve()
+    nb = read_notebook(path)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     course.prepare_environment()
     config = course.nbgrader_config(course.RELEASE_ROOT)
+    config.Execute.kernel_name = KERNEL
     v = CourseValidator(config=config, invert=invert)
     v.stream = io.StringIO()
-    return v.validate(str(path))
+    v.run_in = path.parent  # relative paths and helper files as in the student's own folder
+    with tempfile.TemporaryDirectory(prefix="check-") as tmp:
+        copy = Path(tmp) / path.name  # the normalised copy nbgrader's validator reads
+        copy.write_text(nbformat.writes(nb), encoding="utf-8")
+        return v.validate(str(copy))
 
 
 def check(path: Path, out=print) -> bool:
@@ -40,7 +88,11 @@ def check(path: Path, out=print) -> bool:
     if not path.exists():
         raise FileNotFoundError(f"no notebook at {path}")
     out(f"Checking {path} (this runs the whole notebook) ...")
-    results = validate(path)
+    try:
+        results = validate(path)
+    except UnreadableNotebook as exc:
+        out(f"{path} cannot be checked: {exc}")
+        return False
     if results.get("type_changed"):
         out("Some graded cells changed type (e.g. code to markdown); restore them from the release:")
         for c in results["type_changed"]:
