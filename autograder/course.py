@@ -12,6 +12,7 @@ builds it to make its templates and the gradebook.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -203,6 +204,62 @@ def build_release(root: Path = RELEASE_ROOT, source: Path = SOURCE, log=print,
                 f"nbgrader could not generate the student version of {assignment}:\n"
                 f"{result.get('error', '')}\n{result.get('log', '')}"
             )
-        n = len(list((Path(root) / "release" / assignment).glob("*.ipynb")))
-        log(f"release: {assignment}: {n} notebook(s)")
+        released = sorted((Path(root) / "release" / assignment).glob("*.ipynb"))
+        for notebook in released:
+            match_kernel_metadata(notebook)
+        log(f"release: {assignment}: {len(released)} notebook(s)")
     return Path(root) / "release"
+
+
+#: executables jupyter_client runs as its own interpreter (KernelManager.format_kernel_cmd)
+_THIS_PYTHON = {"python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2]),
+                sys.executable}
+
+
+def kernel_metadata(name: str) -> dict:
+    """The notebook metadata JupyterLab writes when it starts the kernel ``name``.
+
+    JupyterLab sets ``kernelspec`` (name, display name, language) and ``language_info``
+    (the kernel's reply, with the Python version) as soon as a notebook's kernel starts; a
+    notebook that says anything else opens marked unsaved. ``kernelspec`` comes from the
+    installed kernel spec; ``language_info`` from ipykernel when the spec runs this
+    interpreter's ipykernel (the kit's kernel: jupyter_client runs "python" as the server's own
+    interpreter, which is this one under make); otherwise it is left out, since only starting
+    that kernel could tell. Raises jupyter_client's NoSuchKernel when ``name`` is not installed.
+    """
+    import json
+
+    return json.loads(_kernel_metadata_json(name))
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel_metadata_json(name: str) -> str:
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(name)
+    meta = {"kernelspec": {"display_name": spec.display_name, "language": spec.language, "name": name}}
+    if spec.argv and spec.argv[0] in _THIS_PYTHON and "ipykernel_launcher" in spec.argv:
+        from ipykernel.ipkernel import IPythonKernel
+
+        meta["language_info"] = IPythonKernel.language_info
+    return json.dumps(meta)
+
+
+def match_kernel_metadata(notebook: Path) -> None:
+    """Give a released notebook the kernel metadata JupyterLab would write on opening it
+    (:func:`kernel_metadata` of its kernel, ``python3`` when it names none), so it opens
+    clean, not marked unsaved. Only the notebook's ``kernelspec`` and ``language_info`` change;
+    the file is rewritten only if they differ.
+    """
+    import json
+
+    notebook = Path(notebook)
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    name = nb.get("metadata", {}).get("kernelspec", {}).get("name") or "python3"
+    wanted = kernel_metadata(name)
+    if all(nb["metadata"].get(key) == value for key, value in wanted.items()):
+        return
+    nb["metadata"].update(wanted)
+    notebook.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

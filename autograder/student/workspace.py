@@ -71,8 +71,24 @@ class StaleImport:
         return f"`{self.statement}` no longer resolves{where}"
 
 
+#: notebook metadata that says which kernel and Python ran it, not what the student is taught:
+#: the release writes them to match this machine's kernel (autograder.course.kernel_metadata),
+#: and JupyterLab rewrites them when a kernel starts; a difference there alone is not a change
+MACHINE_METADATA = ("kernelspec", "language_info")
+
+
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """A digest of the notebook at ``path`` that leaves out :data:`MACHINE_METADATA` (a file
+    that is not a notebook's JSON is digested as its bytes)."""
+    data = path.read_bytes()
+    try:
+        nb = json.loads(data)
+        meta = nb.get("metadata")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        return hashlib.sha256(data).hexdigest()
+    if isinstance(meta, dict):
+        nb["metadata"] = {k: v for k, v in meta.items() if k not in MACHINE_METADATA}
+    return hashlib.sha256(json.dumps(nb, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 @dataclass
@@ -107,7 +123,8 @@ def sync_student(release: Path, student: Path) -> SyncReport:
     """Copy released notebooks into ``student`` that are not there yet; never overwrite.
 
     ``student/.release-state.json`` remembers the hash of the released version each copy
-    was made from, so a later release that changed a notebook is reported. Every kept
+    was made from, so a later release that changed a notebook is reported; a change of its
+    kernel metadata alone (:data:`MACHINE_METADATA`, e.g. a new Python version) is not. Every kept
     copy's imports of course_utils are checked (:func:`stale_imports`).
     """
     release, student = Path(release), Path(student)

@@ -117,3 +117,27 @@ def test_the_table_of_moved_modules_matches_course_utils():
     for old in MOVED_MODULES:
         spec = importlib.util.find_spec(f"course_utils.{old}")
         assert spec is None or spec.submodule_search_locations is not None, old
+
+
+def test_a_release_whose_kernel_metadata_alone_changed_is_not_a_change(tmp_path):
+    """The release writes the machine's kernel metadata (Python version included) so that
+    notebooks open unmodified; a new Python must not report every kept copy as changed."""
+    release, student = tmp_path / "release", tmp_path / "student"
+    (release / "t").mkdir(parents=True)
+
+    def nb(version, text="x"):
+        d = json.loads(_nb(text, "x = 1"))
+        d["metadata"] = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                         "language_info": {"name": "python", "version": version}}
+        return json.dumps(d)
+
+    (release / "t" / "a.ipynb").write_text(nb("3.11.7"))
+    (release / "t" / "b.ipynb").write_text(nb("3.11.7"))
+    sync_student(release, student)
+    (student / "t" / "b.ipynb").write_text(nb("3.11.7", "my work"))
+    (release / "t" / "a.ipynb").write_text(nb("3.12.1"))
+    (release / "t" / "b.ipynb").write_text(nb("3.12.1"))
+    r = sync_student(release, student)
+    assert (r.added, r.unchanged, r.kept_changed_upstream) == ([], ["t/a.ipynb", "t/b.ipynb"], [])
+    (release / "t" / "a.ipynb").write_text(nb("3.12.1", "new text"))  # a real change still counts
+    assert sync_student(release, student).kept_changed_upstream == ["t/a.ipynb"]
