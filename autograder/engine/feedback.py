@@ -218,6 +218,7 @@ def _neutral(value):
 # --- the page's layout: exercise names, verdict blocks -----------------------------------
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_FENCED = re.compile(r"^\s{0,3}(```|~~~).*?^\s{0,3}\1", re.M | re.S)  # a "# comment" there is no heading
 _CHECKED = re.compile(r"""HiddenTest\(\s*["']([\w.]+)["']|check_function\(\s*([A-Za-z_]\w*)""")
 
 
@@ -252,7 +253,7 @@ def exercise_titles(cells: list) -> dict[str, str]:
         meta = cell.get("metadata", {})
         nbg = meta.get("nbgrader", {})
         if cell.get("cell_type") == "markdown":
-            found = _HEADING.findall(_text(cell.get("source")))
+            found = _HEADING.findall(_FENCED.sub("", _text(cell.get("source"))))
             if found:
                 heading = found[-1]
         if not (nbg.get("grade") or nbg.get("task")) or not nbg.get("grade_id"):

@@ -147,6 +147,7 @@ def test_an_exercise_is_named_by_its_heading_its_function_or_its_grade_id():
     cells = [_test_cell("test_my_thing"),  # nothing to go by: the grade id in words
              _test_cell("test_f", "check_function(f, ref, [(x,)])"),  # no heading yet: the function
              _md("## Exercise 2: the $\\sigma$ of **everything**"),
+             _md("Some code:\n```python\n# a comment, not a heading\nx = 1\n```"),
              _test_cell("test_g", 'check_function(partial(g, 2), ref, [(x,)])\n'
                                   '### BEGIN HIDDEN TESTS\nt = HiddenTest("g", g, ref, seed=1)\n### END HIDDEN TESTS'),
              _test_cell("test_g_again", 'check_function(g, ref, [(y,)])')]
