@@ -108,6 +108,7 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
     return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "", 1)
 
 
+@functools.cache
 def _renderer_class():
     from nbconvert.filters.markdown_mistune import IPythonRenderer
 
@@ -134,7 +135,12 @@ def _renderer_class():
 
 
 def markdown_to_html(source: str, **renderer_options) -> str:
-    """Markdown (a notebook's markdown cell, a comment) as HTML, formulas as MathML."""
+    """Markdown (a notebook's markdown cell, a comment) as HTML, formulas as MathML.
+
+    ``renderer_options`` are nbconvert's ``IPythonRenderer`` options (attachments, path,
+    anchor links). Raises nbconvert's ``InvalidNotebook`` when the markdown shows an
+    ``attachment:`` image that the cell does not carry, as nbconvert does.
+    """
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
     return MarkdownWithMath(renderer=_renderer_class()(escape=False, **renderer_options)).render(source)
@@ -327,7 +333,7 @@ def _verdict_block(cell: dict) -> dict:
     else:
         lines.append(f"{len(v['failures']) + v.get('more', 0)} of {v['count']} hidden check(s) failed:")
         lines += ["  " + f.replace("\n", "\n  ") for f in v["failures"]]
-    if points > 0 and score >= points:
+    if (points > 0 and score >= points) or (points == 0 and v is not None and v.get("passed") and not errors):
         outcome = "passed"
     elif score > 0:
         outcome = "partial"

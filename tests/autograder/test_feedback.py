@@ -209,6 +209,10 @@ def test_a_passed_cell_and_a_cell_the_grader_did_not_judge():
     attach_verdict(passed, Verdict("test_softmax", 9, [], 9))
     assert _verdict(passed, 2.0) == {"outcome": "passed", "headline": "Grader: passed — 2 / 2 points",
                                      "reason": "All 9 hidden check(s) passed, judged outside your notebook."}
+    ungraded = _test_cell("test_practice", points=0)  # a check worth no points still says how it went
+    ungraded.execution_count = 21
+    attach_verdict(ungraded, Verdict("test_practice", 2, [], 2))
+    assert _verdict(ungraded, 0.0)["headline"] == "Grader: passed — 0 / 0 points"
     # no verdict attached (a cell that did not run, or was zeroed): a "Grader: passed" the
     # student's own code printed is not taken for the verdict, and stays labelled as theirs
     forged = _test_cell("test_sigmoid", points=1)
