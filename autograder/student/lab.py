@@ -15,7 +15,8 @@ the student's tools and nothing of the instructor's:
 - nbgrader's instructor plugins (:data:`INSTRUCTOR_PLUGINS`: the Nbgrader menu, the formgrader,
   the Create Assignment sidebar, the assignment and course lists) are disabled by name
   (``labconfig/page_config.json``), and so are their server extensions; the Validate button
-  (:data:`STUDENT_PLUGINS`) stays.
+  (:data:`STUDENT_PLUGINS`) stays, and runs the kit's validator, as ``make check`` does
+  (:data:`SERVER_CONFIG_PY`).
 
 ``make formgrader`` does not read that folder: the instructor keeps every nbgrader plugin.
 """
@@ -112,6 +113,20 @@ def student_config() -> dict[str, dict]:
     }
 
 
+#: Python configuration of the student's server. nbgrader's Validate button builds a plain
+#: ``nbgrader.validator.Validator``, whose preprocessors are not configurable: it would fail a
+#: correct answer that prints a warning, which ``make check`` passes. The button runs the kit's
+#: validator instead (:class:`autograder.student.selfcheck.CourseValidator`), so the two agree.
+SERVER_CONFIG_PY = f"""# Written by autograder/student/lab.py for the student's JupyterLab; regenerated at each start.
+import sys
+if {str(course.REPO)!r} not in sys.path:
+    sys.path.insert(0, {str(course.REPO)!r})
+import nbgrader.server_extensions.validate_assignment.handlers as _validate_handlers
+from autograder.student.selfcheck import CourseValidator as _CourseValidator
+_validate_handlers.Validator = _CourseValidator
+"""
+
+
 def write_student_config(folder: Path = STUDENT_CONFIG_DIR) -> Path:
     """Write :func:`student_config` into ``folder`` (each file replaced whole, so two servers
     starting at once never read half a file); return ``folder``.
@@ -125,6 +140,10 @@ def write_student_config(folder: Path = STUDENT_CONFIG_DIR) -> Path:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
         tmp.write_text(json.dumps(content, indent=1) + "\n")
         tmp.replace(path)
+    path = folder / "jupyter_server_config.py"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    tmp.write_text(SERVER_CONFIG_PY)
+    tmp.replace(path)
     return folder
 
 

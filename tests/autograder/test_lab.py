@@ -188,3 +188,42 @@ def test_released_notebooks_carry_the_metadata_their_kernel_reports(release_dir)
     for path in notebooks:
         meta = json.loads(path.read_text())["metadata"]
         assert {k: meta[k] for k in expected} == expected, path.relative_to(release_dir)
+
+
+# --- the Validate button judges as make check does ------------------------------------------
+
+_VALIDATE = r'''
+import json, sys
+from traitlets.config.loader import PyFileConfigLoader
+import nbgrader.server_extensions.validate_assignment.handlers as handlers
+if sys.argv[1] == "student":
+    PyFileConfigLoader("jupyter_server_config.py", path=sys.argv[2]).load_config()
+print(json.dumps([handlers.Validator.__name__, handlers.Validator().validate(sys.argv[3])]))
+'''
+
+
+def test_validate_button_passes_a_correct_answer_that_prints_a_warning(tmp_path):
+    """The handler behind the Validate button builds ``handlers.Validator``; in the student's
+    server (its config loaded) that is the kit's CourseValidator, which passes a graded cell
+    whose correct answer wrote a warning to stderr. nbgrader's own fails it (the instance)."""
+    from autograder.student.lab import write_student_config
+
+    nb = {"nbformat": 4, "nbformat_minor": 5,
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "cells": [{"cell_type": "code", "id": "t1", "execution_count": None, "outputs": [],
+                     "metadata": {"nbgrader": {"grade": True, "grade_id": "test_warns", "locked": True,
+                                               "points": 1, "schema_version": 3, "solution": False,
+                                               "task": False}},
+                     "source": "import sys\nprint('RuntimeWarning: overflow in exp', file=sys.stderr)\nassert 1 + 1 == 2"}]}
+    path = tmp_path / "warns.ipynb"
+    path.write_text(json.dumps(nb))
+    folder = write_student_config(tmp_path / "cfg")
+    seen = {}
+    for who in ("student", "plain"):
+        proc = subprocess.run([sys.executable, "-c", _VALIDATE, who, str(folder), str(path)],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        seen[who] = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["student"] == ["CourseValidator", {}]  # no failed, changed or type_changed cell
+    name, plain = seen["plain"]
+    assert name == "Validator" and [c["source"].splitlines()[-1] for c in plain["failed"]] == ["assert 1 + 1 == 2"]
