@@ -169,8 +169,8 @@ _GENERIC_LAST = [
 
 
 @functools.lru_cache(maxsize=1)
-def _known_paths() -> list[tuple[re.Pattern, str]]:
-    """This machine's own folders, longest first, each with the neutral name it is shown as."""
+def _known_paths() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern matching this machine's own folders (longest first), and each one's neutral name."""
     from .. import course
 
     named: dict[str, str] = {}
@@ -190,8 +190,8 @@ def _known_paths() -> list[tuple[re.Pattern, str]]:
     add(sys.base_prefix, "<python>")
     add(course.REPO, "<course>")
     add(os.path.expanduser("~"), "~")
-    ordered = sorted(named.items(), key=lambda kv: -len(kv[0]))
-    return [(re.compile(_START + re.escape(p) + _PATH_END), name) for p, name in ordered]
+    ordered = sorted(named, key=len, reverse=True)
+    return re.compile(_START + "(" + "|".join(map(re.escape, ordered)) + ")" + _PATH_END), named
 
 
 def neutral_paths(text: str) -> str:
@@ -208,7 +208,11 @@ def neutral_paths(text: str) -> str:
         return text
     if "\x1b" in text:  # a coloured traceback: paths lie between the colour codes
         return "".join(part if _ANSI_CODE.fullmatch(part) else neutral_paths(part) for part in _ANSI_CODE.split(text))
-    for pattern, name in _GENERIC_FIRST + _known_paths() + _GENERIC_LAST:
+    for pattern, name in _GENERIC_FIRST:
+        text = pattern.sub(name, text)
+    known, names = _known_paths()
+    text = known.sub(lambda m: names[m.group(1)], text)
+    for pattern, name in _GENERIC_LAST:
         text = pattern.sub(name, text)
     return text
 
