@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import json
 import os
 import re
 import time
@@ -119,8 +120,78 @@ def solved(release_nb, source_nb):
     return nbformat.from_dict(solved_submission(release_nb, source_nb))
 
 
+# --- notebooks as other editors write them ------------------------------------------------------------------
+# Real metadata, surveyed from notebooks in public repositories: what VS Code's Jupyter extension and
+# Google Colab write around the same cells. Each function takes a notebook dict (nbformat 4) and
+# returns the file's bytes.
+
+#: VS Code (Jupyter extension): nbformat 4.2 (no cell ids), "orig_nbformat", the interpreter hash, a
+#: kernelspec naming the environment it ran in, the full language_info
+VSCODE_METADATA = {
+    "kernelspec": {"display_name": "Python 3.9.12 ('base')", "language": "python", "name": "python3"},
+    "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                      "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                      "pygments_lexer": "ipython3", "version": "3.9.12"},
+    "orig_nbformat": 4,
+    "vscode": {"interpreter": {"hash": "a2ab3825ac7005fb7b26f112e9c99ae62f464c629e30b0d534c3b931b6cbc3ff"}},
+}
+#: ipywidgets' saved widget state (JupyterLab and VS Code write it under metadata.widgets)
+WIDGET_STATE = {"application/vnd.jupyter.widget-state+json": {
+    "state": {"083ea69907bb48d4a8fff919bac51aad": {
+        "model_module": "@jupyter-widgets/base", "model_module_version": "1.2.0", "model_name": "LayoutModel",
+        "state": {"_model_module": "@jupyter-widgets/base", "_model_module_version": "1.2.0",
+                  "_model_name": "LayoutModel", "_view_count": None, "width": "50%"}}},
+    "version_major": 2, "version_minor": 0}}
+#: Google Colab: nbformat 4.0, "colab" notebook metadata, a kernelspec without a language, a GPU
+COLAB_METADATA = {"colab": {"provenance": [], "collapsed_sections": [], "name": "01_numpy_basics.ipynb"},
+                  "kernelspec": {"name": "python3", "display_name": "Python 3"},
+                  "language_info": {"name": "python"}, "accelerator": "GPU", "gpuClass": "standard"}
+
+
+def _copy(nb: dict) -> dict:
+    import copy
+
+    return copy.deepcopy(nb)
+
+
+def _lines(source) -> list[str]:
+    text = "".join(source) if isinstance(source, list) else source
+    return text.splitlines(keepends=True)
+
+
+def as_vscode(nb: dict, *, crlf: bool = True) -> bytes:
+    """VS Code on Windows: nbformat 4.2 without cell ids, its metadata, sources as line lists,
+    CRLF line endings in the file."""
+    nb = _copy(nb)
+    nb["nbformat_minor"] = 2
+    nb["metadata"] = {**VSCODE_METADATA, "widgets": WIDGET_STATE}
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+        cell["source"] = _lines(cell["source"])
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    return (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")
+
+
+def as_colab(nb: dict, *, bom: bool = True) -> bytes:
+    """Google Colab's download (saved again on Windows with a UTF-8 byte-order mark): nbformat 4.0,
+    "nbformat" first, two-space indent, cell ids in each cell's metadata with Colab's own keys."""
+    nb = _copy(nb)
+    cells = []
+    for n, cell in enumerate(nb["cells"]):
+        cell.pop("id", None)
+        md = {**cell.get("metadata", {}), "id": f"c{n:04d}Xq9Zk2"}
+        if cell["cell_type"] == "code":
+            md.update(colab={"base_uri": "https://localhost:8080/"}, outputId=f"8a9d865b-a45f-4c64-efdf-{n:012d}")
+        cells.append({"cell_type": cell["cell_type"], "source": _lines(cell["source"]), "metadata": md,
+                      **({"execution_count": None, "outputs": []} if cell["cell_type"] == "code" else {})})
+    out = {"nbformat": 4, "nbformat_minor": 0, "metadata": COLAB_METADATA, "cells": cells}
+    text = json.dumps(out, indent=2, ensure_ascii=False)
+    return ("\ufeff" + text if bom else text).encode("utf-8")
+
+
 __all__ = [
     "BEGIN_HIDDEN", "END_HIDDEN", "REPO", "SOURCE", "source_notebooks", "nb_id", "read", "nbg",
     "graded_cells", "solution_cells", "defined_functions", "points", "all_hidden_lines", "execute", "errors",
-    "html_text", "replace_solution", "solved",
+    "html_text", "replace_solution", "solved", "VSCODE_METADATA", "WIDGET_STATE", "COLAB_METADATA", "as_vscode",
+    "as_colab",
 ]

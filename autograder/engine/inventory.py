@@ -213,14 +213,19 @@ def _survey_student(sdir: Path, root: Path, catalogue: dict[str, list[str]], in_
             continue
         home = max(homes, key=lambda r: len(r.parts))
         size = p.stat().st_size
+        took, full = [], []
         for assignment in sorted(helper_roots[home]):
             used = budget.setdefault(assignment, [0, 0])
             if used[0] >= MAX_HELPER_FILES or used[1] + size > MAX_HELPER_BYTES:
-                entries.append(Entry(rel, student, IGNORED, f"beside the notebooks of {assignment}, but over the "
-                                     f"limit of {MAX_HELPER_FILES} helper files and {MAX_HELPER_BYTES // 2**20} MiB; "
-                                     "not copied", assignment))
+                full.append(assignment)
                 continue
             used[0], used[1] = used[0] + 1, used[1] + size
             sub(assignment).helpers[p.relative_to(home).as_posix()] = p
+            took.append(assignment)
+        if took:
             entries.append(Entry(rel, student, HELPER, "copied beside the notebooks while they run; not graded "
-                                 "itself", assignment))
+                                 "itself", ", ".join(took)))
+        else:
+            entries.append(Entry(rel, student, IGNORED, f"beside the notebooks of {', '.join(full)}, but over the "
+                                 f"limit of {MAX_HELPER_FILES} helper files and {MAX_HELPER_BYTES // 2**20} MiB; "
+                                 "not copied", ", ".join(full)))

@@ -58,7 +58,7 @@ def read_notebook(path: Path):
         raise UnreadableNotebook(f"it is not a notebook (invalid JSON: {str(exc)[:200]})") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or nb.get("nbformat") != 4:
         raise UnreadableNotebook("it is not a version-4 notebook: open it in JupyterLab and save it again")
-    return nbformat.from_dict(course.normalise_line_endings(nb))
+    return nbformat.reads(json.dumps(course.normalise_line_endings(nb)), as_version=4)
 
 
 def validate(path: Path, invert: bool = False) -> dict:

@@ -1,32 +1,46 @@
-"""End to end: a fixture class graded by `python -m autograder grade` (sandboxed workers,
-nbgrader's gradebook), one grading run per track.
+"""End to end: one fixture class graded by ONE `python -m autograder grade` run over both tracks
+(sandboxed workers in parallel, nbgrader's gradebook). Each student hands in only what proves
+their point; scores are per notebook, so a partial hand-in is graded as such.
 
 "Solved" below is what an honest student hands in: the release with each stub replaced by
 the source's solution (tests/helpers.py: solved).
 
-Every track:
-  alice  solved                                        -> full marks
-  bob    the untouched student release                 -> 0, and every cell still ran
-  carol  solved, with exactly one function wrong       -> full minus that test's points
-Track 1 also:
-  dave   solved, whose sigmoid also prints an overflow RuntimeWarning -> full marks
-  erin   notebook 01 is corrupted JSON, the rest fine  -> 01 scores 0 and is reported; the rest graded
+  alice  both tracks, every notebook solved                      -> full marks on every notebook
+  bob    both tracks, the untouched release                      -> 0, and every cell still ran
+  carol  per track, the one notebook with one function wrong     -> that notebook's points minus that test's
+  dave   Track 1 notebook 01 only, sigmoid prints an overflow RuntimeWarning -> full marks on 01
+  erin   Track 1: 01 is corrupted JSON, 02 solved                -> 01 scores 0 and is reported; 02 graded
+Nothing handed in is ignored (issue 11, point 9):
+  gina   01 one folder deeper (a zip extracted into its own folder), a notes file beside it
+         -> graded, and the row says where it was found; the notes file is a helper
+  hank   02 at the top of his folder, a scratch notebook, macOS zip metadata, Jupyter checkpoints;
+         a file outside every student's folder  -> 02 graded and said so; every other file named
+Notebooks as editors write them (point 10):
+  ivy    01 saved by VS Code on Windows (CRLF, nbformat 4.2, its metadata, widget state), its
+         solution importing a helper module handed in beside it  -> full marks
+  jack   01 downloaded from Colab and saved with a UTF-8 byte-order mark (nbformat 4.0, Colab's
+         cell and notebook metadata, another kernelspec)         -> full marks
+One notebook as its own assignment (point 12):
+  frank  01_numpy_basics/01_numpy_basics.ipynb (the assignment named after the notebook) -> 10/10
 
-The adversarial class (cheating and crashing submissions) is in test_grading_adversarial.py.
+Every row of grades_by_notebook.csv is asserted. The grader's failures (point 11) are in
+test_grading_failures.py, the adversarial class in test_grading_adversarial.py.
 """
 
 import csv
+import json
 import subprocess
 import sys
+import time
 
 import nbformat
 import pytest
 
-import time
-
-from autograder.preprocessors import hidden_lines
 from autograder.engine.sandbox import available
-from helpers import SOURCE, graded_cells, html_text, nbg, points, read, replace_solution, solved
+from autograder.preprocessors import hidden_lines
+from helpers import SOURCE, as_colab, as_vscode, graded_cells, html_text, nbg, points, read, replace_solution, solved
+
+pytestmark = pytest.mark.xdist_group("grading-class")
 
 # One function per track made wrong for carol: (notebook stem, function, wrong solution body).
 # The function must be one that no other graded function of its notebook calls.
@@ -35,17 +49,20 @@ WRONG = {
     "2_improving_deep_networks": ("04_optimization", "update_lr",
                                   "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
 }
-TRACK1 = "1_neural_networks"
-WARN = ("01_numpy_basics", "sigmoid", (
+TRACK1, TRACK2 = "1_neural_networks", "2_improving_deep_networks"
+SMALL = "01_numpy_basics"        # Track 1's first notebook: the fastest to grade
+WARN = (SMALL, "sigmoid", (
     "    import warnings\n"
     "    with warnings.catch_warnings():\n"
     "        warnings.simplefilter('always')\n"
     "        np.exp(np.float64(1000.0))  # overflows on every call: a RuntimeWarning on stderr\n"
     "    return 1 / (1 + np.exp(-x))"))
-CORRUPT = "01_numpy_basics"
+CORRUPT = SMALL
+ERIN_OTHER = "02_logistic_regression"
+HANK_TOP = "02_logistic_regression"   # a notebook at the top of hank's folder
+HELPER = ("sigmoid_helper.py", "import math\n\n\ndef basic_sigmoid_of(x):\n    return 1.0 / (1.0 + math.exp(-x))\n")
 
 TRACKS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
-PARAMS = [pytest.param(t, marks=pytest.mark.xdist_group(f"grading-{t}"), id=t) for t in TRACKS]
 
 
 def _edit(nb, grade_id, body):
@@ -54,52 +71,66 @@ def _edit(nb, grade_id, body):
     return nb
 
 
-def _class(track, release_dir):
-    """{student: {stem: notebook}}; edits are made to the source, then handed in solved."""
-    src = {p.stem: p for p in (SOURCE / track).glob("*.ipynb")}
-    edits = {"alice": {}, "bob": None, "carol": {}}
-    if track in WRONG:
+def _solved(release_dir, track, stem, edit=None):
+    source = read(SOURCE / track / f"{stem}.ipynb")
+    if edit:
+        _edit(source, *edit)
+    return solved(read(release_dir / track / f"{stem}.ipynb"), source)
+
+
+def _bytes(nb) -> bytes:
+    return nbformat.writes(nb).encode("utf-8")
+
+
+def _class(release_dir) -> dict[str, bytes]:
+    """{path under SUBMISSIONS: bytes}: the whole class."""
+    files = {}
+    for track in TRACKS:
+        for path in sorted((SOURCE / track).glob("*.ipynb")):
+            files[f"alice/{track}/{path.name}"] = _bytes(_solved(release_dir, track, path.stem))
+            files[f"bob/{track}/{path.name}"] = _bytes(read(release_dir / track / path.name))
         stem, fn, body = WRONG[track]
-        edits["carol"][stem] = (fn, body)
-    if track == TRACK1:
-        stem, fn, body = WARN
-        edits.update(dave={stem: (fn, body)}, erin={})
-    students = {}
-    for name, mine in edits.items():
-        students[name] = {}
-        for stem, path in src.items():
-            release = read(release_dir / track / path.name)
-            if mine is None:
-                students[name][stem] = release
-                continue
-            source = read(path)
-            if stem in mine:
-                _edit(source, *mine[stem])
-            students[name][stem] = solved(release, source)
-    return students
+        files[f"carol/{track}/{stem}.ipynb"] = _bytes(_solved(release_dir, track, stem, (fn, body)))
+    files[f"dave/{TRACK1}/{SMALL}.ipynb"] = _bytes(_solved(release_dir, TRACK1, SMALL, (WARN[1], WARN[2])))
+    files[f"erin/{TRACK1}/{CORRUPT}.ipynb"] = b'{"cells": [ {"cell_type": "code", "sour'
+    files[f"erin/{TRACK1}/{ERIN_OTHER}.ipynb"] = _bytes(_solved(release_dir, TRACK1, ERIN_OTHER))
+    small = _bytes(_solved(release_dir, TRACK1, SMALL))
+    # point 9
+    files[f"gina/{TRACK1}/{TRACK1}/{SMALL}.ipynb"] = small
+    files[f"gina/{TRACK1}/{TRACK1}/notes.txt"] = b"my notes\n"
+    files[f"hank/{HANK_TOP}.ipynb"] = _bytes(_solved(release_dir, TRACK1, HANK_TOP))
+    files["hank/scratch.ipynb"] = small
+    files[f"hank/__MACOSX/{TRACK1}/._{SMALL}.ipynb"] = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X"
+    files[f"hank/.ipynb_checkpoints/{HANK_TOP}-checkpoint.ipynb"] = small
+    files["class-list.txt"] = b"alice bob carol\n"
+    # point 10: the helper module ivy's solution imports
+    ivy = json.loads(small)
+    cell = next(c for c in ivy["cells"] if nbg(c).get("grade_id") == "basic_sigmoid")
+    cell["source"] = ("from sigmoid_helper import basic_sigmoid_of\n\n\n"
+                      "def basic_sigmoid(x):\n    return basic_sigmoid_of(x)\n")
+    files[f"ivy/{TRACK1}/{SMALL}.ipynb"] = as_vscode(ivy)
+    files[f"ivy/{TRACK1}/{HELPER[0]}"] = HELPER[1].encode()
+    files[f"jack/{TRACK1}/{SMALL}.ipynb"] = as_colab(json.loads(small))
+    # point 12
+    files[f"frank/{SMALL}/{SMALL}.ipynb"] = small
+    return files
 
 
 @pytest.fixture(scope="module")
-def graded(request, tmp_path_factory, release_dir):
-    """Grade one track's fixture class once per module; returns (track, out folder, stdout)."""
-    track = request.param
-    subs = tmp_path_factory.mktemp(f"submissions-{track}")
-    out = tmp_path_factory.mktemp(f"results-{track}")
-    for student, nbs in _class(track, release_dir).items():
-        folder = subs / student / track
-        folder.mkdir(parents=True)
-        for stem, nb in nbs.items():
-            nbformat.write(nb, folder / f"{stem}.ipynb")
-    if track == TRACK1:
-        (subs / "erin" / track / f"{CORRUPT}.ipynb").write_text('{"cells": [ {"cell_type": "code", "sour')
+def graded(tmp_path_factory, release_dir):
+    """Grade the class once; returns (out folder, the finished process, seconds, submissions folder)."""
+    subs = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("results")
+    for rel, data in _class(release_dir).items():
+        (subs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (subs / rel).write_bytes(data)
     t0 = time.perf_counter()
     # without bubblewrap the grader refuses untrusted work; this class is trusted fixtures
     unsandboxed = [] if available()[0] else ["--unsandboxed"]
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--no-progress",
-                           *unsandboxed],
-                          capture_output=True, text=True, timeout=3000)
+                           *unsandboxed], capture_output=True, text=True, timeout=3000)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return track, out, proc.stdout, time.perf_counter() - t0
+    return out, proc, time.perf_counter() - t0, subs
 
 
 def _rows(out, name):
@@ -111,67 +142,100 @@ def _points(track):
     return {p.stem: points(read(p)) for p in (SOURCE / track).glob("*.ipynb")}
 
 
-@pytest.mark.parametrize("graded", PARAMS, indirect=True)
+def _notebooks(out, student, assignment):
+    return {r["notebook"]: (float(r["score"]), float(r["max_score"]), r["status"])
+            for r in _rows(out, "grades_by_notebook.csv") if (r["student"], r["assignment"]) == (student, assignment)}
+
+
+def _expected_notebooks(track, handed_in: dict[str, float]):
+    """{notebook: (score, max, status)}: ``handed_in`` maps a submitted notebook to its score."""
+    return {stem: (handed_in[stem], sum(cells.values()), "submitted") if stem in handed_in else
+            (0.0, sum(cells.values()), "not submitted") for stem, cells in _points(track).items()}
+
+
 def test_scores_per_student(graded, record_property):
-    track, out, stdout, seconds = graded
-    per_nb = _points(track)
-    total = sum(sum(v.values()) for v in per_nb.values())
-    scores = {r["student"]: (float(r["score"]), float(r["max_score"])) for r in _rows(out, "grades.csv")}
-    assert scores["alice"] == (total, total)
-    assert scores["bob"] == (0.0, total)
-    if track in WRONG:
+    """The same grades as before for every notebook graded, plus the per-notebook rows."""
+    out, proc, seconds, _ = graded
+    scores = {(r["student"], r["assignment"]): (float(r["score"]), float(r["max_score"]), r["status"])
+              for r in _rows(out, "grades.csv")}
+    for track in TRACKS:
+        per_nb = _points(track)
+        total = sum(sum(v.values()) for v in per_nb.values())
+        full = {stem: sum(cells.values()) for stem, cells in per_nb.items()}
+        assert scores[("alice", track)] == (total, total, "graded")
+        assert scores[("bob", track)] == (0.0, total, "graded")
+        assert _notebooks(out, "alice", track) == _expected_notebooks(track, full)
+        assert _notebooks(out, "bob", track) == _expected_notebooks(track, {stem: 0.0 for stem in per_nb})
         stem, fn, _ = WRONG[track]
-        assert scores["carol"] == (total - per_nb[stem][f"test_{fn}"], total)
-    if track == TRACK1:
-        assert scores["dave"] == (total, total)
-        assert scores["erin"] == (total - sum(per_nb[CORRUPT].values()), total)
-    n_nb = len(per_nb) * len(scores)
-    record_property("timing", (f"grading {track}: {len(scores)} submissions, {n_nb} notebooks, whole command", seconds))
+        carol = full[stem] - per_nb[stem][f"test_{fn}"]
+        assert scores[("carol", track)] == (carol, total, "graded")
+        assert _notebooks(out, "carol", track) == _expected_notebooks(track, {stem: carol})
+    full1 = {stem: sum(cells.values()) for stem, cells in _points(TRACK1).items()}
+    total1 = sum(full1.values())
+    assert scores[("dave", TRACK1)] == (full1[SMALL], total1, "graded")
+    assert _notebooks(out, "dave", TRACK1) == _expected_notebooks(TRACK1, {SMALL: full1[SMALL]})
+    assert scores[("erin", TRACK1)] == (full1[ERIN_OTHER], total1, "graded")
+    assert _notebooks(out, "erin", TRACK1) == _expected_notebooks(TRACK1, {CORRUPT: 0.0, ERIN_OTHER: full1[ERIN_OTHER]})
+    for student, stem in (("gina", SMALL), ("hank", HANK_TOP), ("ivy", SMALL), ("jack", SMALL)):
+        assert scores[(student, TRACK1)] == (full1[stem], total1, "graded"), student
+        assert _notebooks(out, student, TRACK1) == _expected_notebooks(TRACK1, {stem: full1[stem]}), student
+    assert scores[("frank", SMALL)] == (full1[SMALL], full1[SMALL], "graded")
+    assert _notebooks(out, "frank", SMALL) == {SMALL: (full1[SMALL], full1[SMALL], "submitted")}
+    assert len(scores) == 3 * len(TRACKS) + 7  # alice, bob, carol per track; 7 students of one assignment
+    n_nb = len(_rows(out, "grades_by_notebook.csv"))
+    record_property("timing", (f"grading the fixture class: {len(scores)} submissions, {n_nb} notebook rows, "
+                               "whole command", seconds))
     flags = {r["student"]: r["flags"] for r in _rows(out, "grades.csv")}
     assert not any(flags.values()), flags  # honest work is never flagged
+    assert "grader self-test: a known-good notebook scored full marks" in (out / "grading.log").read_text()
 
 
-@pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_scores_per_cell(graded):
-    track, out, *_ = graded
-    per_nb = _points(track)
+    out, *_ = graded
     rows = _rows(out, "grades_by_cell.csv")
-    n_students = len({r["student"] for r in rows})
-    assert len(rows) == n_students * sum(len(v) for v in per_nb.values())
-    carol = {(r["notebook"], r["cell"]): float(r["score"]) for r in rows if r["student"] == "carol"}
-    wrong = (WRONG[track][0], f"test_{WRONG[track][1]}") if track in WRONG else None
-    for nb, cells in per_nb.items():
-        for cell, pts in cells.items():
-            assert carol[(nb, cell)] == (0.0 if (nb, cell) == wrong else pts), (nb, cell)
+    submissions = {(r["student"], r["assignment"]) for r in _rows(out, "grades.csv")}
+    expected = sum(sum(len(v) for v in _points(a).values()) if a in TRACKS else len(_points(TRACK1)[a])
+                   for _, a in submissions)
+    assert len(rows) == expected
+    for track in TRACKS:
+        carol = {(r["notebook"], r["cell"]): (float(r["score"]), r["status"]) for r in rows
+                 if (r["student"], r["assignment"]) == ("carol", track)}
+        wrong = (WRONG[track][0], f"test_{WRONG[track][1]}")
+        for nb, cells in _points(track).items():
+            for cell, pts in cells.items():
+                if nb != wrong[0]:
+                    assert carol[(nb, cell)] == (0.0, "not graded"), (nb, cell)
+                else:
+                    assert carol[(nb, cell)] == ((0.0, "failed") if (nb, cell) == wrong else (pts, "passed")), (nb, cell)
 
 
-@pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_untouched_release_ran_to_the_end(graded):
     """bob's autograded notebooks: every code cell executed; every graded cell met the stub."""
-    track, out, *_ = graded
-    for path in sorted((out / "course" / "autograded" / "bob" / track).glob("*.ipynb")):
-        nb = read(path)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        assert all(c.get("execution_count") for c in code), f"{path.name}: the kernel stopped early"
-        for c in graded_cells(nb):
-            errs = [o for o in c.outputs if o.get("output_type") == "error"]
-            assert errs and errs[0]["ename"] == "NotImplementedError", (path.name, nbg(c)["grade_id"])
-            assert "is not implemented yet" in errs[0]["evalue"]
+    out, *_ = graded
+    for track in TRACKS:
+        paths = sorted((out / "course" / "autograded" / "bob" / track).glob("*.ipynb"))
+        assert len(paths) == len(_points(track))
+        for path in paths:
+            nb = read(path)
+            code = [c for c in nb.cells if c.cell_type == "code"]
+            assert all(c.get("execution_count") for c in code), f"{path.name}: the kernel stopped early"
+            for c in graded_cells(nb):
+                errs = [o for o in c.outputs if o.get("output_type") == "error"]
+                assert errs and errs[0]["ename"] == "NotImplementedError", (path.name, nbg(c)["grade_id"])
+                assert "is not implemented yet" in errs[0]["evalue"]
 
 
-@pytest.mark.parametrize("graded", PARAMS, indirect=True)
 def test_feedback_never_shows_hidden_tests(graded):
-    track, out, *_ = graded
+    out, *_ = graded
     release_text = {p.stem: "\n".join(c.source for c in read(p).cells)
-                    for p in (out / "course" / "release" / track).glob("*.ipynb")}
+                    for p in (out / "course" / "release").glob("*/*.ipynb")}
     files = sorted((out / "feedback").rglob("*.html"))
-    n_students = len(list((out / "feedback").iterdir()))
-    expected = n_students * len(release_text) - (1 if track == TRACK1 else 0)  # erin's corrupt file
-    assert len(files) == expected
+    graded_nbs = [r for r in _rows(out, "grades_by_notebook.csv") if r["status"] == "submitted"]
+    assert len(files) == len(graded_nbs) - 1  # erin's corrupt file has no feedback
     for f in files:
         text = html_text(f)
-        secret = [ln.strip() for c in graded_cells(read(SOURCE / track / f"{f.stem}.ipynb"))
-                  for ln in hidden_lines(c.source)]
+        source = next(SOURCE.glob(f"*/{f.stem}.ipynb"))
+        secret = [ln.strip() for c in graded_cells(read(source)) for ln in hidden_lines(c.source)]
         secret = [s for s in secret if len(s) >= 6 and s not in release_text[f.stem]]
         assert secret
         leaks = [s for s in secret if s in text]
@@ -179,24 +243,23 @@ def test_feedback_never_shows_hidden_tests(graded):
         assert "hidden tests: not shown" in text
 
 
-@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_malformed_submission_is_reported_and_the_rest_graded(graded):
-    track, out, stdout, _ = graded
+    out, proc, *_ = graded
     erin = next(r for r in _rows(out, "grades.csv") if r["student"] == "erin")
     assert f"{CORRUPT}.ipynb is not a notebook (invalid JSON" in erin["problems"]
-    assert "problem" in stdout
+    assert "problem" in proc.stdout
     log = (out / "grading.log").read_text()
-    assert f"erin/{track}" in log and "invalid JSON" in log
-    others = [p for p in (SOURCE / track).glob("*.ipynb") if p.stem != CORRUPT]
-    for p in others:
-        assert (out / "feedback" / "erin" / track / f"{p.stem}.html").exists()
+    assert f"erin/{TRACK1}" in log and "invalid JSON" in log
+    notebooks = {r["notebook"]: r for r in _rows(out, "grades_by_notebook.csv") if r["student"] == "erin"}
+    assert notebooks[CORRUPT]["problems"].startswith(f"{CORRUPT}.ipynb is not a notebook (invalid JSON")
+    assert notebooks[ERIN_OTHER]["problems"] == ""
+    assert (out / "feedback" / "erin" / TRACK1 / f"{ERIN_OTHER}.html").exists()
 
 
-@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
-    track, out, *_ = graded
+    out, *_ = graded
     stem, fn, _ = WARN
-    nb = read(out / "course" / "autograded" / "dave" / track / f"{stem}.ipynb")
+    nb = read(out / "course" / "autograded" / "dave" / TRACK1 / f"{stem}.ipynb")
     cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{fn}")
     err = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o["name"] == "stderr")
     assert "RuntimeWarning" in err and "overflow" in err
@@ -204,11 +267,70 @@ def test_warning_reached_a_graded_cell_and_cost_nothing(graded):
     assert rows[(stem, f"test_{fn}")]["status"] == "passed"
 
 
-@pytest.mark.parametrize("graded", [p for p in PARAMS if p.values[0] == TRACK1], indirect=True)
 def test_feedback_tells_bob_what_to_do(graded):
-    track, out, *_ = graded
-    text = html_text(out / "feedback" / "bob" / track / "01_numpy_basics.html")
+    out, *_ = graded
+    text = html_text(out / "feedback" / "bob" / TRACK1 / "01_numpy_basics.html")
     assert "is not implemented yet" in text
+
+
+def test_nothing_handed_in_is_silently_ignored(graded):
+    """Point 9: every file under SUBMISSIONS is graded, used as a helper, or named with the reason."""
+    out, proc, _, subs = graded
+    files = {r["path"]: (r["student"], r["status"], r["reason"], r["assignment"], r["notebook"])
+             for r in _rows(out, "submitted_files.csv")}
+    nested = f"gina/{TRACK1}/{TRACK1}/{SMALL}.ipynb"
+    assert files[nested] == ("gina", "graded", f"graded as {TRACK1}/{SMALL}.ipynb (expected at "
+                             f"gina/{TRACK1}/{SMALL}.ipynb)", TRACK1, f"{SMALL}.ipynb")
+    assert files[f"gina/{TRACK1}/{TRACK1}/notes.txt"] == (
+        "gina", "helper", "copied beside the notebooks while they run; not graded itself", TRACK1, "")
+    assert files[f"hank/{HANK_TOP}.ipynb"] == ("hank", "graded", f"graded as {TRACK1}/{HANK_TOP}.ipynb (expected at "
+                                               f"hank/{TRACK1}/{HANK_TOP}.ipynb)", TRACK1, f"{HANK_TOP}.ipynb")
+    ignored = {path: reason for path, (_, status, reason, *_r) in files.items() if status == "ignored"}
+    assert ignored == {
+        "class-list.txt": "is not inside a student's folder (expected "
+                          "SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb)",
+        "hank/.ipynb_checkpoints/": "Jupyter's automatic checkpoint copies: its 1 file(s) are not read",
+        "hank/__MACOSX/": "metadata macOS adds to a zip: its 1 file(s) are not read",
+        "hank/scratch.ipynb": "is not a notebook of any assignment (no assignment has a notebook named "
+                              "scratch.ipynb); not graded",
+    }
+    handed_in = {p.relative_to(subs).as_posix() for p in subs.rglob("*") if p.is_file()}
+    listed = {p for p in files if not p.endswith("/")} | {
+        p for p in handed_in if any(p.startswith(d) for d in files if d.endswith("/"))}
+    assert listed == handed_in  # every file is in the CSV (a skipped folder stands for its files)
+    # the rows say where a notebook was found; the log names every file not graded
+    gina = next(r for r in _rows(out, "grades_by_notebook.csv") if (r["student"], r["notebook"]) == ("gina", SMALL))
+    assert gina["problems"] == (f"{SMALL}.ipynb: was not at gina/{TRACK1}/{SMALL}.ipynb: graded the copy found at "
+                                f"{nested}")
+    log = (out / "grading.log").read_text()
+    for path, reason in ignored.items():
+        assert f"{path}: not graded: {reason}" in log
+    assert f"{len(ignored)} file(s) under" in proc.stdout and "were not graded" in proc.stdout
+
+
+def test_notebooks_as_editors_write_them(graded):
+    """Point 10: VS Code's and Colab's files (CRLF, a BOM, nbformat 4.0 and 4.2, their metadata,
+    widget state, a helper module) are graded as they are: full marks, nothing reported."""
+    out, *_ = graded
+    summary = {r["student"]: r for r in _rows(out, "grades.csv")}
+    not_submitted = sorted(f"{p.name} was not submitted; scored 0" for p in (SOURCE / TRACK1).glob("*.ipynb")
+                           if p.stem != SMALL)
+    for student in ("ivy", "jack"):
+        assert summary[student]["problems"] == "; ".join(not_submitted), student
+        cells = [r for r in _rows(out, "grades_by_cell.csv") if (r["student"], r["notebook"]) == (student, SMALL)]
+        assert cells and all(r["status"] == "passed" for r in cells), cells
+    files = {r["path"]: r["status"] for r in _rows(out, "submitted_files.csv")}
+    assert files[f"ivy/{TRACK1}/{HELPER[0]}"] == "helper"
+
+
+def test_one_notebook_as_its_own_assignment(graded):
+    """Point 12: frank hands in 01_numpy_basics as the assignment of that name."""
+    out, *_ = graded
+    (row,) = [r for r in _rows(out, "grades.csv") if r["student"] == "frank"]
+    assert (row["assignment"], row["score"], row["max_score"], row["status"], row["problems"]) == (
+        SMALL, "10.0", "10.0", "graded", "")
+    assert (out / "feedback" / "frank" / SMALL / f"{SMALL}.html").exists()
+    assert sorted(p.name for p in (out / "course" / "release" / SMALL).iterdir()) == [f"{SMALL}.ipynb"]
 
 
 def test_every_track_has_a_partial_submission():
