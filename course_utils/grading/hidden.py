@@ -43,7 +43,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from course_utils.grading.checks import ATOL, RTOL, Case, CheckFailed, call_student, compare
+from course_utils.grading.checks import (
+    ATOL, RTOL, Case, CheckFailed, Parts, call_student, compare, install_display, output_parts,
+)
 from course_utils.grading.records import RECORD_ENV, RecordError, RecordWriter, Unsupported, decode, encode
 
 __all__ = ["HiddenTest", "SALT_ENV", "Verdict", "replay"]
@@ -120,6 +122,8 @@ class HiddenTest:
         reference_fn: the course_utils reference with the same signature.
         seed: integer seed for :attr:`rng`; write a fresh one in each hidden cell.
         rtol, atol: default tolerances for :meth:`case`.
+        parts: names of the parts of the result in messages (:class:`course_utils.grading.checks.Parts`);
+            default: those of ``reference_fn``, as the visible check names them.
 
     Attributes: ``rng`` (a ``np.random.Generator`` seeded from ``seed``, salted by
     ``$COURSE_UTILS_SEED_SALT`` when set), ``count`` (checks so far), ``failures`` (messages).
@@ -134,13 +138,16 @@ class HiddenTest:
         seed: int,
         rtol: float = RTOL,
         atol: float = ATOL,
+        parts: Parts | str | None = None,
     ) -> None:
+        install_display()
         self.name = name
         self.student_fn = student_fn
         self.reference_fn = reference_fn
         self.rng = np.random.default_rng(_salted(seed))
         self.rtol = rtol
         self.atol = atol
+        self.parts = output_parts(reference_fn) if parts is None else parts
         self.failures: list[str] = []
         self.count = 0
         self._replay_count = 0  # replay mode: cases that had a readable recorded result
@@ -184,6 +191,7 @@ class HiddenTest:
                 where=f"{self.name} output",
                 rtol=self.rtol if rtol is None else rtol,
                 atol=self.atol if atol is None else atol,
+                parts=self.parts,
             )
         except NotImplementedError:
             raise
