@@ -175,8 +175,10 @@ def test_release_one_notebook_as_its_own_assignment(tmp_path, release_dir):
     proc = subprocess.run(cmd + [f"{T1}/01_numpy_basics"], capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     folder = tmp_path / "build" / "notebook-assignments" / "release" / "01_numpy_basics"
-    assert proc.stdout.strip() == (f"assignment 01_numpy_basics: hand out {folder}/; students hand it in as "
-                                   "SUBMISSIONS/<student>/01_numpy_basics/01_numpy_basics.ipynb")
+    assert proc.stdout.splitlines()[-2:] == [
+        "release: 01_numpy_basics: 1 notebook(s)",
+        f"assignment 01_numpy_basics: hand out {folder}/; students hand it in as "
+        "SUBMISSIONS/<student>/01_numpy_basics/01_numpy_basics.ipynb"]
     assert sorted(p.name for p in folder.iterdir()) == ["01_numpy_basics.ipynb"]
     mine, track = read(folder / "01_numpy_basics.ipynb"), read(release_dir / T1 / "01_numpy_basics.ipynb")
     assert [c.source for c in mine.cells] == [c.source for c in track.cells]  # the student version: no solutions
