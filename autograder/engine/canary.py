@@ -2,8 +2,8 @@
 
 It takes the path every submission takes (a worker, the sandbox with the class's limits,
 the runner, ``course_utils`` imported in the sandbox, a visible check, a hidden test that
-records in the sandbox and is replayed here) and costs about as much as starting one
-sandbox. If it does not score full marks, the fault is the grader's (a sandbox that cannot
+records in the sandbox and is replayed here; only its feedback page is not rendered) and
+costs about as much as starting one sandbox. If it does not score full marks, the fault is the grader's (a sandbox that cannot
 start the runner, an environment the sandbox cannot see, limits too small to import
 numpy), so the coordinator grades nobody, marks every submission ``grading failed`` and
 exits non-zero, instead of giving every student a 0.
@@ -62,7 +62,7 @@ def job(limits: dict, sandboxed: bool, scratch: str | None) -> dict:
     template = build_template(NOTEBOOK, submission, source)
     return {"student": STUDENT, "assignment": ASSIGNMENT, "files": {NOTEBOOK: json.dumps(submission).encode()},
             "templates": {NOTEBOOK: template.to_dict()}, "limits": limits, "sandboxed": sandboxed,
-            "scratch": scratch}
+            "scratch": scratch, "feedback": False}
 
 
 def verdict(result: dict) -> str | None:

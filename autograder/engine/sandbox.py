@@ -262,7 +262,8 @@ def run(workdir: Path, notebooks: list[str], limits: Limits, *, sandboxed: bool 
     ``workdir`` must be a fresh folder holding ``work/`` (the submission: its notebooks and
     any helper files beside them, all copied next to the notebooks while they run). With
     ``sandboxed=False`` the runner is started as a plain subprocess with the same
-    resource limits but no isolation (the command line says so loudly).
+    resource limits but no isolation (the command line says so loudly). Raises
+    :class:`SandboxUnavailable` when ``sandboxed`` and bubblewrap cannot build a sandbox here.
     """
     home = "/home/student" if sandboxed else str(workdir)
     outdir = workdir / ".grader"
