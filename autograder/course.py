@@ -168,6 +168,19 @@ def nbgrader_config(root: Path, source: Path = SOURCE, db_path: Path | None = No
     # nbgrader 0.9.6 feedback shows the restored hidden tests (nbgrader issue 917), and
     # tracebacks quote their lines. Strip both before the HTML is written.
     c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    # Run All in JupyterLab goes on past a failed check, so an untouched release reaches the widgets
+    # at the end: the release tags the cells where that is safe (preprocessors.ChecksDoNotStopRunAll).
+    from .preprocessors import ChecksDoNotStopRunAll
+    from nbgrader.converters import GenerateAssignment
+
+    c.GenerateAssignment.preprocessors = list(GenerateAssignment.class_traits()["preprocessors"].default()) + [
+        ChecksDoNotStopRunAll]
+    # Kernels this configuration starts (`make check`, nbgrader validate) talk to us over encrypted
+    # TCP, so ipykernel 7 does not print "Kernel is running over TCP without encryption" on every check.
+    import zmq
+
+    if zmq.has("curve"):
+        c.KernelManager.transport_encryption = "auto"
     return c
 
 

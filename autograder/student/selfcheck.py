@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,14 +19,19 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 
 from .. import course
-from ..preprocessors import KeepStderrFromFailing, ResultsAreNotGrades
+from ..preprocessors import KeepStderrFromFailing, ResultsAreNotGrades, strip_ansi
 
 
 class CourseValidator(Validator):
     """nbgrader's Validator; warnings printed by a correct answer do not fail a cell, and a value a
-    graded cell displays is not read as partial credit."""
+    graded cell displays is not read as partial credit. A failed cell's error is reported as its
+    message and where the student's code raised it (:func:`failure_lines`), not as a traceback."""
 
     preprocessors = [CheckCellMetadata, ClearOutput, Execute, KeepStderrFromFailing, ResultsAreNotGrades]
+
+    def _extract_error(self, cell) -> str:
+        lines = failure_lines(cell.get("outputs", [])) if cell.cell_type == "code" else []
+        return "\n".join(lines) if lines else super()._extract_error(cell)
 
     #: the folder the notebook runs in (its own, though the validator reads a normalised copy)
     run_in: Path | None = None
@@ -35,6 +41,40 @@ class CourseValidator(Validator):
             return super()._preprocess(nb)
         with nbgrader_utils.chdir(str(self.run_in)):
             return super()._preprocess(nb)
+
+
+#: a traceback frame of a notebook cell (IPython: "Cell In[5], line 3, in L2(yhat, y)") and its arrow line
+_CELL_FRAME = re.compile(r"^Cell In\[\d+\], line (\d+), in (\w+)")
+_ARROW = re.compile(r"^-+>\s*(\d+)\s?(.*)$")
+
+
+def failure_lines(outputs: list) -> list[str]:
+    """What went wrong in a cell, from its error outputs: the exception's message (its type first,
+    except for a failed check's ``CheckFailed``, whose message says it all), then, if the student's
+    own function raised it, where (``raised in L2, line 3: return np.dot(d, d.T)``).
+
+    No traceback, no library source and no ANSI colour codes. Arguments: outputs -- a cell's
+    outputs (nbformat dicts). Returns: a list of lines, empty if no output is an error.
+    """
+    lines: list[str] = []
+    for out in outputs:
+        if out.get("output_type") != "error":
+            continue
+        ename, evalue = str(out.get("ename", "Error")), strip_ansi(str(out.get("evalue", "")))
+        message = evalue if ename == "CheckFailed" and evalue else f"{ename}: {evalue}".rstrip(": ")
+        lines += message.splitlines() or [ename]
+        where = None
+        for entry in out.get("traceback", []):
+            plain = strip_ansi(str(entry)).strip("\n").splitlines()
+            frame = _CELL_FRAME.match(plain[0]) if plain else None
+            if frame is None or frame.group(2) == "module":
+                continue
+            arrow = next((_ARROW.match(ln) for ln in plain[1:] if _ARROW.match(ln)), None)
+            code = f": {arrow.group(2).strip()}" if arrow else ""
+            where = f"raised in {frame.group(2)}, line {frame.group(1)}{code}"
+        if where:
+            lines.append(where)
+    return lines
 
 
 #: the kernel every check runs in: the kit's own Python, whatever kernel the notebook names
@@ -110,9 +150,25 @@ def check(path: Path, out=print) -> bool:
         return True
     out(f"{len(failed)} check(s) fail:")
     for c in failed:
-        first = (c["source"].splitlines() or [""])[0].strip().strip('"')
-        err = [ln for ln in c.get("raw_error", "").strip().splitlines() if ln.strip()]
-        out(f"- {first}")
-        for ln in err[-4:]:
-            out(f"    {ln}")
+        out("")
+        for line in failure_block(c["source"], c.get("raw_error", "")):
+            out(line)
     return False
+
+
+#: lines of one failed cell's message that `make check` prints; the rest is cut
+MAX_BLOCK_LINES = 12
+
+
+def failure_block(source: str, error: str) -> list[str]:
+    """The lines `make check` prints for one failed cell: ``- <function>: <the problem>`` and the rest
+    of the message, indented. The function is named as the cell's docstring names it ("L2: the
+    example above ..."), else by the cell's first line. Arguments: source -- the cell's source;
+    error -- what :func:`failure_lines` found (or nbgrader's own text). Returns: a list of str."""
+    first = (source.strip().splitlines() or [""])[0].strip().strip('"').strip("'").strip()
+    label = first.split(":", 1)[0] if re.match(r"^\w+:", first) else first[:60]
+    message = [ln.rstrip() for ln in strip_ansi(error).strip().splitlines() if ln.strip()] or ["(no message)"]
+    block = [f"- {label}: {message[0]}"] + [f"    {ln.strip()}" for ln in message[1:]]
+    if len(block) > MAX_BLOCK_LINES:
+        block = block[:MAX_BLOCK_LINES] + [f"    ... ({len(block) - MAX_BLOCK_LINES} more lines)"]
+    return block

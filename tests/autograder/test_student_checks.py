@@ -22,42 +22,66 @@ from helpers import defined_functions, graded_cells, nb_id, nbg, read, solution_
 
 NOTEBOOKS = source_notebooks()
 WRONG = "\n\n\ndef {name}(*args, **kwargs):\n    return None  # a wrong answer, handed in on purpose\n"
+#: notebook 1/01's wrong answer is the issue's instance: L2 as np.dot of a row with itself, a (1, 1) array
+L2_WRONG = "\n\n\ndef L2(yhat, y):\n    d = yhat - y\n    return np.dot(d, d.T)\n"
 
 
 def one_wrong(release_dir: Path, path: Path, folder: Path):
-    """The solved release with the last graded function replaced by one that returns None.
+    """The solved release with the last graded function replaced by one that returns None (in 1/01:
+    L2 returning a (1, 1) array).
 
-    Returns the file and the first line of the test cell that must fail."""
+    Returns the file, the first line of the test cell that must fail and the function's name."""
     src = read(path)
     nb = solved(read(release_dir / path.parent.name / path.name), src)
     last = [c for c in solution_cells(nb) if defined_functions(c)][-1]
     name = defined_functions(last)[-1]
-    last.source += WRONG.format(name=name)
+    last.source += L2_WRONG if name == "L2" else WRONG.format(name=name)
     cell = next(c for c in graded_cells(nb) if nbg(c)["grade_id"] == f"test_{name}")
     out = folder / path.parent.name / path.name
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
-    return out, cell.source.splitlines()[0]
+    return out, cell.source.splitlines()[0], name
 
 
 def _env():
     return dict(os.environ, PYTHONWARNINGS="ignore")
 
 
+#: what `make check` prints for the issue's instance (point 5): one block, the problem on its first line
+L2_BLOCK = """1 check(s) fail:
+
+- L2: L2 output should be a single number (a float), got a numpy array of shape (1, 1). Turn it into a number, \
+e.g. with float(...): np.dot or @ of two 2-D arrays gives a 2-D array, even when it holds a single entry.
+    in case 1: L2(array(1, 5), array(1, 5))
+"""
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
 def test_make_check_names_exactly_the_wrong_cell(release_dir, tmp_path, path):
-    file, first_line = one_wrong(release_dir, path, tmp_path)
+    """One block for the one failing cell; its first line names the function and the problem. Nothing
+    of the libraries (no course_utils/ source, no traceback), no ANSI colour codes in a pipe, and no
+    kernel transport warning ("Kernel is running over TCP without encryption")."""
+    file, first_line, name = one_wrong(release_dir, path, tmp_path)
     run = subprocess.run([sys.executable, "-m", "autograder", "check", str(file)], capture_output=True, text=True,
                          cwd=tmp_path, env=_env(), timeout=600)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "1 check(s) fail:" in run.stdout, run.stdout
-    assert f"- {first_line.strip().strip(chr(34))}" in run.stdout, run.stdout
-    assert "partial credit" not in run.stdout + run.stderr
+    report = run.stdout.split("\n", 1)[1]  # after "Checking <file> ..."
+    assert report.startswith("1 check(s) fail:\n\n- "), run.stdout
+    block = report.split("\n")[2:]
+    assert block[0].startswith(f"- {name}: ") and len(block[0]) > len(name) + 10, run.stdout
+    assert all(line.startswith("    ") for line in block[1:] if line), run.stdout
+    assert first_line.startswith(f'"""{name}: ')  # the docstring convention the label relies on
+    if name == "L2":
+        assert report == L2_BLOCK
+    assert run.stderr == ""
+    for text in (run.stdout, run.stderr):
+        assert "course_utils/" not in text and "Traceback" not in text and "\x1b[" not in text
+        assert "WARNING" not in text and "partial credit" not in text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
 def test_nbgrader_validate_names_exactly_the_wrong_cell(release_dir, tmp_path, path):
-    file, first_line = one_wrong(release_dir, path, tmp_path)
+    file, first_line, _ = one_wrong(release_dir, path, tmp_path)
     nbgrader = Path(sys.executable).parent / "nbgrader"
     run = subprocess.run([str(nbgrader), "validate", str(file)], capture_output=True, text=True, cwd=tmp_path,
                          env=_env(), timeout=600)
@@ -66,3 +90,13 @@ def test_nbgrader_validate_names_exactly_the_wrong_cell(release_dir, tmp_path, p
     assert "VALIDATION FAILED ON 1 CELL(S)!" in text, text[-3000:]
     failed = re.split(r"The following cell failed:", text)[1:]
     assert len(failed) == 1 and first_line.strip()[:60] in failed[0], text[-3000:]  # nbgrader cuts lines at 90
+
+
+def test_the_release_lets_run_all_go_on_past_every_check(release_dir):
+    """Point 6: every graded cell of every released notebook is tagged raises-exception (JupyterLab's
+    Run All then goes on past it), and no solution cell is (a syntax error there must stop the run)."""
+    for path in NOTEBOOKS:
+        nb = read(release_dir / path.parent.name / path.name)
+        tagged = {nbg(c).get("grade_id"): "raises-exception" in c.metadata.get("tags", [])
+                  for c in nb.cells if nbg(c).get("grade") or nbg(c).get("solution")}
+        assert {gid for gid, t in tagged.items() if t} == {gid for gid in tagged if gid.startswith("test_")}, nb_id(path)

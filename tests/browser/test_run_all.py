@@ -1,0 +1,114 @@
+"""Run All on an untouched release reaches the widgets at the end (issue 11, point 6).
+
+JupyterLab's Run All queues every cell and the kernel drops the queue at the first error, so an
+untouched release stopped at its first exercise and a student never saw the EWA explorer or the
+gradient-descent playground. The release now tags ``raises-exception`` on every cell Run All may go
+on past (autograder.preprocessors.ChecksDoNotStopRunAll), which JupyterLab honours.
+
+One JupyterLab server started as `make lab` starts it, one journey: Run All, clicked once, on the
+released notebook 2/05 as a student receives it (every exercise unimplemented). Then the same
+notebook with the tags removed, which must stop at the first exercise: the proof is not vacuous.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+
+import nbformat
+import pytest
+
+from helpers import read
+from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, widget_problems
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+TRACK2 = "2_improving_deep_networks"
+NB = "05_exponentially_weighted_averages.ipynb"
+
+_PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                    .map(p => p.textContent.trim())"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        msg = "Chromium is not installed (make test installs it with apt-get where it can: needs root)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; CI must have it")
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _run_all_once(page, base, token, path, *, to_the_end: bool):
+    """Open ``path``, click Run > Run All Cells once, and wait until the run is over: until the last
+    code cell has run (``to_the_end``), or until nothing has changed for 5 s with the kernel idle.
+    Returns the code cells' prompts ("[12]:" ran, "[ ]:" did not)."""
+    page.goto(f"{base}/lab/tree/{path}?token={token}&reset")
+    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\| Idle")).wait_for(timeout=90_000)
+    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    idle = """() => {
+        const ps = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+        const sb = document.querySelector('#jp-main-statusbar');
+        return ps.some(t => /\\[\\d+\\]/.test(t)) && !ps.some(t => t.includes('*')) && sb && /\\| Idle/.test(sb.textContent)
+            && (!LAST || /\\[\\d+\\]/.test(ps[ps.length - 1]));
+    }""".replace("LAST", "true" if to_the_end else "false")
+    try:
+        page.wait_for_function(idle, timeout=120_000)
+        if not to_the_end:  # a stopped run: the same prompts for 5 s
+            seen, since = page.evaluate(_PROMPTS), time.monotonic()
+            while time.monotonic() - since < 5:
+                page.wait_for_timeout(250)
+                now = page.evaluate(_PROMPTS)
+                if now != seen or not page.evaluate(idle):
+                    seen, since = now, time.monotonic()
+    except Exception as exc:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"failed-run-all-{path}.png"))
+        raise AssertionError(f"{path}: Run All did not finish: prompts {page.evaluate(_PROMPTS)}") from exc
+    return page.evaluate(_PROMPTS)
+
+
+def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_path, release_dir, record_property):
+    t0 = time.perf_counter()
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(release_dir / TRACK2 / NB, work / NB)
+    untagged = read(release_dir / TRACK2 / NB)
+    tagged = [i for i, c in enumerate(untagged.cells) if "raises-exception" in c.metadata.get("tags", [])]
+    assert tagged, "the release tagged no cell"
+    for i in tagged:
+        untagged.cells[i].metadata["tags"].remove("raises-exception")
+    nbformat.write(untagged, work / "untagged.ipynb")
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        with lab_server(work, tmp_path) as (base, token):
+            prompts = _run_all_once(page, base, token, NB, to_the_end=True)
+            assert all(re.search(r"\[\d+\]", p) for p in prompts), prompts      # every cell ran
+            explorer = page.locator(".ewa-explorer")
+            explorer.wait_for()                                                # the widget is there
+            assert widget_problems(page) == []
+            body = page.locator(".jp-Notebook").inner_text()
+            assert "ewa is not implemented yet" in body                        # the exercises did fail
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            explorer.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_ewa.png"))
+
+            prompts = _run_all_once(page, base, token, "untagged.ipynb", to_the_end=False)  # without the tags
+            assert not re.search(r"\[\d+\]", prompts[-1]), prompts             # stopped before the widget
+            assert page.locator(".ewa-explorer").count() == 0
+    finally:
+        page.close()
+    record_property("timing", ("browser: Run All on an untouched release", time.perf_counter() - t0))
