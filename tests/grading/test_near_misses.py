@@ -428,3 +428,22 @@ def test_visible_and_hidden_verdicts_agree_on_near_misses(path, tmp_path, record
 
 
 
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_visible_check_and_hidden_test_use_the_same_tolerances(path):
+    """The other place the two could differ: a cell's check_function and its HiddenTest(s) compare with
+    the same rtol and atol (both default, or both the same literal)."""
+    import ast
+
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        if not _nbgrader(cell).get("grade"):
+            continue
+        tolerances = {}
+        for node in ast.walk(ast.parse(_python(_text(cell)))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in ("check_function", "HiddenTest"):
+                given = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("rtol", "atol")}
+                tolerances.setdefault(node.func.id, set()).add((given.get("rtol"), given.get("atol")))
+        assert len(tolerances) == 2, (_nbgrader(cell)["grade_id"], tolerances)
+        assert tolerances["check_function"] == tolerances["HiddenTest"], (_nbgrader(cell)["grade_id"], tolerances)
