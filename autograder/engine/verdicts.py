@@ -8,9 +8,13 @@ code does not run here, so nothing it did in its kernel (patched numpy, input
 transformers, exception hooks, forged files) changes these verdicts.
 
 The replay namespace holds only trusted names: the imports, functions and classes defined
-in the source notebook's non-solution cells (setup cells, helper cells, the visible part
-of test cells), run in order. A name the hidden text uses that none of these define is a
-graded function of the student's; it is bound to a placeholder that is never called.
+in the cells a student cannot change, the locked and graded cells (setup and example cells,
+the visible part of test cells), taken from the template exactly as the sandbox runs them,
+in order. Ordinary cells never count, even the instructor's: the sandbox runs the student's
+copy of those, so a definition taken from them could differ between the two sides (issue 11,
+point 7; ``assemble.dependency_problems`` keeps every hidden test to these names). A name the
+hidden text uses that none of these define is a graded function of the student's; it is
+bound to a placeholder that is never called.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 from course_utils.grading.checks import CheckFailed
 from course_utils.grading import Verdict, replay
 
-from .assemble import Template
+from .assemble import Template, definitions, python_source
 
 
 class StudentPlaceholder:
@@ -40,23 +44,6 @@ class StudentPlaceholder:
 
     def __repr__(self) -> str:
         return f"<student's {self.name}>"
-
-
-def _python(source: str) -> str:
-    """IPython syntax (magics) turned into plain Python."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
-
-
-def definitions(source: str) -> ast.Module | None:
-    """Only the imports, function and class definitions of a cell (nothing that computes)."""
-    try:
-        tree = ast.parse(_python(source))
-    except SyntaxError:
-        return None
-    keep = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
-    return ast.Module(body=keep, type_ignores=[])
 
 
 def free_names(tree: ast.AST) -> set[str]:
@@ -87,7 +74,7 @@ def judge(template: Template, records: dict[str, list[dict]]) -> tuple[dict[str,
             if not gid or hidden is None:
                 continue
             try:
-                tree = ast.parse(_python(hidden))
+                tree = ast.parse(python_source(hidden))
             except SyntaxError as exc:
                 errors.append(f"{gid}: hidden tests do not parse: {exc}")
                 by_cell[gid] = Verdict(gid, 0, ["the grader could not read this cell's hidden tests"])

@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.xdist_group("grading-adversarial"),
 TRACK, STEM = "1_neural_networks", "01_numpy_basics"
 POINTS = {"basic_sigmoid": 1, "sigmoid": 1, "sigmoid_derivative": 1, "image2vector": 1, "normalize_rows": 2,
           "softmax": 2, "L1": 1, "L2": 1}
+COSTS_NOTHING = "the grader ran its own copy, so this cost nothing"
 TOKEN = "adversarial-7f3a"  # in every attack process's command line, to find survivors
 LIMITS = ["--cell-timeout", "8", "--memory-mb", "2048", "--max-procs", "64", "--wall-time", "240", "--disk-mb", "300"]
 
@@ -218,12 +219,50 @@ def build_class(tmp: Path, release_nb):
 
     student("thousands_of_cells", 0, ["cells, more than the limit of 1000"],
             handed_in=lambda nb: nb.cells.extend(nbformat.v4.new_code_cell("") for _ in range(3000)))
-    student("deleted_test_cell", 8, ["test cell test_softmax was deleted or its nbgrader metadata removed"],
-            handed_in=lambda nb: nb.cells.remove(_cell(nb, "test_softmax")))
-    student("stripped_test_metadata", 9, ["test cell test_L1 was deleted or its nbgrader metadata removed"],
-            handed_in=lambda nb: _cell(nb, "test_L1").metadata.pop("nbgrader"))
-    student("tampered_test_cell", 9, ["test cell test_sigmoid was modified"],
-            handed_in=lambda nb: setattr(_cell(nb, "test_sigmoid"), "source", "print('all good')"))
+    # --- edits of cells the student cannot change (issue 11, points 7 and 8) ----------------------------------
+    # The grader runs its own copy of every locked and graded cell, so none of these edits can change what
+    # runs: full marks, each edit flagged with what changed. Only a test id on two cells scores 0.
+    def formatter(nb):  # an editor's formatter: one blank line after the docstring of every test cell
+        for c in graded_cells(nb):
+            first, rest = c.source.split("\n", 1)
+            c.source = first + "\n\n" + rest
+    student("formatter_blank_lines", 10, handed_in=formatter,
+            flags=[f"test cell test_{fn} was changed (whitespace only): {COSTS_NOTHING}" for fn in POINTS])
+
+    nb = solved(release_nb, src_nb)
+    example = nb.cells.index(_cell(nb, "example_sigmoid"))
+    assert "print(sigmoid(x_example))" in nb.cells[example + 1].source     # its "Try it" cell
+    del nb.cells[example:example + 2]                                        # point 7: x_example's cells deleted
+    _cell(nb, "example_losses").source = _cell(nb, "example_losses").source.replace("0.95]])", "0.5]])")
+    l1 = _cell(nb, "test_L1")
+    nb.cells[nb.cells.index(l1)] = nbformat.v4.new_markdown_cell(l1.source, metadata=l1.metadata)   # same text
+    _cell(nb, "test_sigmoid").source = "print('all good')"
+    nb.cells.remove(_cell(nb, "test_softmax"))
+    stripped = _cell(nb, "test_normalize_rows")
+    stripped.metadata.pop("nbgrader")
+    _cell(nb, "test_L2").metadata.nbgrader.points = 100
+    student("edited_locked_cells", 10, raw=nbformat.writes(nb).encode("utf-8"), flags=[
+        "test cell test_sigmoid was changed (text: line 1 '\"\"\"sigmoid: the (2, 3) example above (visible); o…' became "
+        f"\"print('all good')\"; 2 lines removed and 1 added in all): {COSTS_NOTHING}",
+        f"locked cell example_losses was changed (text: line 3 '…3, 0.6, 0.1, 0.95]])' became '…3, 0.6, 0.1, 0.5]])'; "
+        f"1 line removed and 1 added in all): {COSTS_NOTHING}",
+        f"test cell test_L1 was changed (turned into a markdown cell): {COSTS_NOTHING}",
+        f"test cell test_L2 was changed (nbgrader points 100 instead of 1, which count): {COSTS_NOTHING}",
+        "locked cell example_sigmoid was deleted (or its nbgrader metadata changed or removed): the grader put its "
+        "own copy back at its place, so this cost nothing",
+        f"test cell test_normalize_rows lost its nbgrader metadata (cell {nb.cells.index(stripped) + 1}): the grader "
+        "ran its own copy there, so this cost nothing",
+        "test cell test_softmax was deleted (or its nbgrader metadata changed or removed): the grader put its own "
+        "copy back at its place, so this cost nothing"])
+
+    nb = solved(release_nb, src_nb)
+    _cell(nb, "test_L1").metadata.nbgrader.grade_id = "test_L2"     # now two cells claim to be test_L2
+    first, second = [i + 1 for i, c in enumerate(nb.cells) if nbg(c).get("grade_id") == "test_L2"]
+    student("collided_test_id", 9, [f"test cell test_L2: its nbgrader id is on 2 cells (cells {first} and {second}), "
+                                    "so the grader cannot tell which one is the test; scored 0"],
+            raw=nbformat.writes(nb).encode("utf-8"),
+            flags=["test cell test_L1 was deleted (or its nbgrader metadata changed or removed): the grader put its "
+                   "own copy back at its place, so this cost nothing"])
     return cls
 
 
@@ -289,6 +328,8 @@ def test_every_reason_and_flag(adversarial):
         for flag in flags:
             words = flag.split(" uses ")
             assert all(w in summary[name]["flags"] for w in words), f"{name}: {flag!r} not in {summary[name]['flags']!r}"
+        if flags and not any(" uses " in f for f in flags):   # flags of the grader's own words: exactly these
+            assert summary[name]["flags"] == "; ".join(f"{STEM}.ipynb: {f}" for f in flags), name
         if not flags:
             assert summary[name]["flags"] == "", f"{name} flagged: {summary[name]['flags']}"
         if score == 10 and not reasons:
