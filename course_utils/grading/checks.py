@@ -4,14 +4,23 @@ The visible check cells of every notebook call :func:`check_function`; the hidde
 (:class:`course_utils.grading.hidden.HiddenTest`) use the same comparison, :func:`compare`, so a student
 gets the same kind of message from both.
 
-A failed check raises :class:`CheckFailed` (an ``AssertionError``) whose message says
+The two accept exactly the same results (:func:`compare` lists the rules), so a visible check never
+passes what a hidden test then fails for a reason its example shows.
 
-* which function, which case and which part of the return value is wrong,
-* the expected and the received shape (with a hint for rank-1 arrays),
+A failed check raises :class:`CheckFailed` (an ``AssertionError``) whose message says, problem first,
+
+* which function and which part of the return value is wrong, the part named as the exercise's
+  docstring names it (``cache -> linear_cache -> W``, ``v['dW1']``; see :class:`Parts`),
+* the expected and the received type or shape (with a hint for rank-1 arrays, transposed results,
+  an extra axis, a one-entry array where a number is asked for),
 * how many entries differ, the largest difference, and the first few differing
   entries with their index,
 * where the first NaN or infinity appeared,
-* which argument the function modified in place, if it did.
+* which argument the function modified in place, if it did,
+* and last, which case it was.
+
+In a notebook the message is shown first, followed by the student's own frames only
+(:func:`install_display`).
 """
 
 from __future__ import annotations
