@@ -50,7 +50,7 @@ _ARROW = re.compile(r"^-+>\s*(\d+)\s?(.*)$")
 
 def failure_lines(outputs: list) -> list[str]:
     """What went wrong in a cell, from its error outputs: the exception's message (its type first,
-    except for a failed check's ``CheckFailed``, whose message says it all), then, if the student's
+    except for a failed check and an unimplemented stub, whose messages say it all), then, if the student's
     own function raised it, where (``raised in L2, line 3: return np.dot(d, d.T)``).
 
     No traceback, no library source and no ANSI colour codes. Arguments: outputs -- a cell's
@@ -61,7 +61,8 @@ def failure_lines(outputs: list) -> list[str]:
         if out.get("output_type") != "error":
             continue
         ename, evalue = str(out.get("ename", "Error")), strip_ansi(str(out.get("evalue", "")))
-        message = evalue if ename == "CheckFailed" and evalue else f"{ename}: {evalue}".rstrip(": ")
+        says_it_all = ename == "CheckFailed" or ename == "NotImplementedError" and "not implemented yet" in evalue
+        message = evalue if says_it_all and evalue else f"{ename}: {evalue}".rstrip(": ")
         lines += message.splitlines() or [ename]
         where = None
         for entry in out.get("traceback", []):
