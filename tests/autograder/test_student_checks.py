@@ -100,3 +100,26 @@ def test_the_release_lets_run_all_go_on_past_every_check(release_dir):
         tagged = {nbg(c).get("grade_id"): "raises-exception" in c.metadata.get("tags", [])
                   for c in nb.cells if nbg(c).get("grade") or nbg(c).get("solution")}
         assert {gid for gid, t in tagged.items() if t} == {gid for gid in tagged if gid.startswith("test_")}, nb_id(path)
+
+
+def test_a_failure_block_is_the_message_and_where_the_students_code_raised_it():
+    """The block `make check` prints, from a cell's error output as the kernel sends it (ANSI colours,
+    the message first; course_utils.grading.checks.install_display)."""
+    from autograder.student.selfcheck import failure_block, failure_lines
+
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "printed\n"},
+               {"output_type": "error", "ename": "KeyError", "evalue": "'dA0'", "traceback": [
+                   "\x1b[31mKeyError\x1b[39m: 'dA0'",
+                   "\x1b[36mCell\x1b[39m In[12], line 2\n      1 \"\"\"L_model_backward: ...\"\"\"\n"
+                   "\x1b[32m----> \x1b[39m2 check_function(L_model_backward, ref.L_model_backward, cases)\n",
+                   "\x1b[36mCell\x1b[39m In[9], line 25, in \x1b[36mL_model_backward\x1b[39m(AL, Y, caches)\n"
+                   "     24     grads = {}\n\x1b[32m---> \x1b[39m25     return grads[\"dA0\"]\n"]}]
+    lines = failure_lines(outputs)
+    assert lines == ["KeyError: 'dA0'", 'raised in L_model_backward, line 25: return grads["dA0"]']
+    assert failure_block('"""L_model_backward: the [4, 3, 2, 1] example above (visible); ..."""\ncheck(...)',
+                         "\n".join(lines)) == [
+        "- L_model_backward: KeyError: 'dA0'", '    raised in L_model_backward, line 25: return grads["dA0"]']
+    check_failed = [{"output_type": "error", "ename": "CheckFailed", "evalue": "L2 output ...\n  in case 1: L2(x)",
+                     "traceback": []}]
+    assert failure_block("check_function(L2, ref, cases)", "\n".join(failure_lines(check_failed))) == [
+        "- check_function(L2, ref, cases): L2 output ...", "    in case 1: L2(x)"]
