@@ -376,9 +376,20 @@ def is_unchangeable(cell: dict) -> bool:
 def python_source(source: str) -> str:
     """IPython syntax (magics, ``!`` commands) turned into plain Python, as the kernel runs it. The
     result may still not parse (``ast.parse`` then raises SyntaxError)."""
-    from IPython.core.inputtransformer2 import TransformerManager
+    global _TRANSFORMER
+    try:
+        ast.parse(source)
+        return source   # plain Python already: IPython's transforms only rewrite what is not
+    except SyntaxError:
+        pass
+    if _TRANSFORMER is None:
+        from IPython.core.inputtransformer2 import TransformerManager
 
-    return TransformerManager().transform_cell(source)
+        _TRANSFORMER = TransformerManager()
+    return _TRANSFORMER.transform_cell(source)
+
+
+_TRANSFORMER = None   # one IPython TransformerManager, made on first use (it keeps no state between cells)
 
 
 def definitions(source: str) -> ast.Module | None:
@@ -429,27 +440,36 @@ def used_names(tree: ast.Module) -> list[tuple[str, int]]:
     (sorted within one): a name counts when a statement reads it before the cell has bound it
     (function bodies may read names the cell binds anywhere at its top level, because they run when
     called). Builtins count too; the caller decides what is allowed. Raises nothing for a parsed tree."""
-    bound_anywhere = defined_names(tree)
-    bound: set[str] = set()
-    out: list[tuple[str, int]] = []
+    steps = []   # per statement: (line, [(names read at its top, global names read in nested scopes, locals)], binds)
     for stmt in tree.body:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
             # the value is computed before the targets are bound (`x = x + 1` reads the old x)
-            parts = [ast.Expr(stmt.value)] + ([ast.Expr(ast.Name(stmt.target.id, ast.Load()))]
-                                              if isinstance(stmt, ast.AugAssign)
-                                              and isinstance(stmt.target, ast.Name) else [])
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            parts += [ast.Expr(t) for t in _target_reads(targets)]  # `x[i] = ...` reads x and i
+            parts = [ast.Expr(stmt.value)] + [ast.Expr(t) for t in _target_reads(targets)]  # `x[i] = ...` reads x, i
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+                parts.append(ast.Expr(ast.Name(stmt.target.id, ast.Load())))
+            binds = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            binds |= {n.target.id for n in ast.walk(stmt.value) if isinstance(n, ast.NamedExpr)}
         else:
-            parts = [stmt]
+            parts, binds = [stmt], None
+        reads = []
         for part in parts:
             table = symtable.symtable(ast.unparse(ast.fix_missing_locations(ast.Module([part], []))),
                                       "<statement>", "exec")
             local = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
             top = {s.get_name() for s in table.get_symbols() if s.is_referenced()} - local
-            for name in sorted((top - bound) | (_globals_read(table) - bound - local - bound_anywhere)):
-                out.append((name, stmt.lineno))
-        bound |= defined_names(ast.Module([stmt], []))
+            reads.append((top, _globals_read(table), local))
+            if binds is None:
+                binds = local
+        steps.append((stmt.lineno, reads, binds))
+    bound_anywhere = set().union(*(b for _, _, b in steps))
+    bound: set[str] = set()
+    out: list[tuple[str, int]] = []
+    for line, reads, binds in steps:
+        for top, nested, local in reads:
+            for name in sorted((top - bound) | (nested - bound - local - bound_anywhere)):
+                out.append((name, line))
+        bound |= binds
     return out
 
 
@@ -470,8 +490,8 @@ def dependency_problems(source_nb: dict, name: str = "") -> list[str]:
     graded cell that does not parse is reported as a problem.
     """
     problems: list[str] = []
-    #: name -> (index of the cell that bound it last, whether a student can change that binding)
-    binder: dict[str, tuple[int, bool]] = {}
+    #: name -> (index of the cell that bound it last, what that cell is, if a student can change the binding)
+    binder: dict[str, tuple[int, str | None]] = {}
     replayed: set[str] = {"np"}          # what the replay defines besides the builtins
     for n, cell in enumerate(source_nb.get("cells", [])):
         if cell.get("cell_type") != "code":
@@ -487,7 +507,8 @@ def dependency_problems(source_nb: dict, name: str = "") -> list[str]:
             funcs = {d.name for d in (definitions(text) or ast.Module([], [])).body
                      if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
             solution_funcs = funcs if md.get("solution") else set()
-            binder.update({b: (n, b not in solution_funcs) for b in defined_names(tree)})
+            kind = "solution cell" if md.get("solution") else "ordinary cell"
+            binder.update({b: (n, None if b in solution_funcs else kind) for b in defined_names(tree)})
             replayed |= solution_funcs
             continue
         visible, hidden = split_hidden(text)
@@ -500,9 +521,9 @@ def dependency_problems(source_nb: dict, name: str = "") -> list[str]:
                 problems.append(f"{where}: {label or 'the cell'} does not parse: {exc.msg} (line {exc.lineno})")
                 continue
             for used, line in used_names(tree):
-                by, changeable = binder.get(used, (None, False))
+                by, changeable = binder.get(used, (None, None))
                 if by is not None and changeable:
-                    why = (f"which ordinary cell {by} binds: a student can change or delete that cell; "
+                    why = (f"which {changeable} {by} binds: a student can change or delete that cell; "
                            "define it in a locked cell (or inline it)")
                 elif by is None and used not in dir(builtins) and used not in _IPYTHON_NAMES:
                     why = "which no cell above it defines"
@@ -515,7 +536,7 @@ def dependency_problems(source_nb: dict, name: str = "") -> list[str]:
                     reported.add((label, used))
                     problems.append(f"{where}: {label}line {line} uses {used!r}, {why}")
             if not label:
-                binder.update({b: (n, False) for b in defined_names(tree)})
+                binder.update({b: (n, None) for b in defined_names(tree)})
                 own_defs = defined_names(definitions(part) or ast.Module([], []))
         replayed |= own_defs
     return problems

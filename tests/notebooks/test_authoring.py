@@ -65,7 +65,7 @@ def test_each_kind_of_dependency_is_named_with_its_notebook_cell_and_line():
     ]}
     assert dependency_problems(nb, "demo") == [
         "demo: cell 5 (test_f): line 2 uses 'check_function', which no cell above it defines",
-        "demo: cell 5 (test_f): line 2 uses 'f_demo', which ordinary cell 1 binds: a student can change or "
+        "demo: cell 5 (test_f): line 2 uses 'f_demo', which solution cell 1 binds: a student can change or "
         "delete that cell; define it in a locked cell (or inline it)",
         "demo: cell 5 (test_f): line 2 uses 'x_try', which ordinary cell 2 binds: a student can change or "
         "delete that cell; define it in a locked cell (or inline it)",
@@ -93,7 +93,7 @@ def test_an_ordinary_cell_that_rebinds_a_locked_name_is_a_problem_and_a_locked_o
     assert dependency_problems(nb("locked"), "demo") == []
     # a solution cell's own code besides its functions is the student's too
     assert dependency_problems({"cells": [SETUP, SOLUTION, _cell("grade", "print(f_demo, f)\n", "test_f")]}, "demo") == [
-        "demo: cell 2 (test_f): line 1 uses 'f_demo', which ordinary cell 1 binds: a student can change or "
+        "demo: cell 2 (test_f): line 1 uses 'f_demo', which solution cell 1 binds: a student can change or "
         "delete that cell; define it in a locked cell (or inline it)"]
 
 
