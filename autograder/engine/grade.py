@@ -240,7 +240,9 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         log(f"grade: the grader's self-test failed, so nobody was graded: {broken} (see {out / 'grading.log'})")
         for sub in subs:
             _store_failed(sub, source, broken, out, logger)
-        _write_csvs(out, db_path, _all_results(out))
+        _write_csvs(out, db_path, _all_results(out))  # the gradebook is left as it was
+        if not sandboxed:
+            log(UNSANDBOXED_BANNER)
         return GradeRun([r for r in _all_results(out) if (r.student, r.assignment) in by_pair], broken, ignored)
 
     if pairs:
