@@ -85,7 +85,7 @@ def test_a_test_cell_whose_text_was_replaced_is_flagged_with_a_short_diff(numpy_
     a = assemble(tpl, nb)
     assert a.cells == honest and a.zeroed == {} and a.issues == []
     assert a.flags == [
-        "test cell test_sigmoid was changed (text: line 1 '\"\"\"sigmoid: the (2, 3) example above (visible); o…' "
+        "test cell test_sigmoid was changed (text: line 1 '\"\"\"sigmoid: the (2, 3) example above and the numb…' "
         "became \"print('all good')\"; 2 lines removed and 1 added in all): " + COSTS_NOTHING]
 
 

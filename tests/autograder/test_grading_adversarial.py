@@ -242,7 +242,7 @@ def build_class(tmp: Path, release_nb):
     stripped.metadata.pop("nbgrader")
     _cell(nb, "test_L2").metadata.nbgrader.points = 100
     student("edited_locked_cells", 10, raw=nbformat.writes(nb).encode("utf-8"), flags=[
-        "test cell test_sigmoid was changed (text: line 1 '\"\"\"sigmoid: the (2, 3) example above (visible); o…' became "
+        "test cell test_sigmoid was changed (text: line 1 '\"\"\"sigmoid: the (2, 3) example above and the numb…' became "
         f"\"print('all good')\"; 2 lines removed and 1 added in all): {COSTS_NOTHING}",
         f"locked cell example_losses was changed (text: line 3 '…3, 0.6, 0.1, 0.95]])' became '…3, 0.6, 0.1, 0.5]])'; "
         f"1 line removed and 1 added in all): {COSTS_NOTHING}",
