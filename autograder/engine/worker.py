@@ -30,7 +30,6 @@ import time
 import traceback
 from pathlib import Path
 
-import nbformat
 
 from .. import course
 from .assemble import Assembled, Template, assemble, notebook_json
