@@ -30,7 +30,6 @@ import time
 import traceback
 from pathlib import Path
 
-
 from .. import course
 from .assemble import Assembled, Template, assemble, notebook_json
 from .feedback import attach_verdict, render_feedback
