@@ -195,3 +195,28 @@ __all__ = [
     "html_text", "replace_solution", "solved", "VSCODE_METADATA", "WIDGET_STATE", "COLAB_METADATA", "as_vscode",
     "as_colab",
 ]
+
+
+def count_formulas(markdown: str) -> int:
+    """How many formulas nbconvert's own markdown parser finds in ``markdown`` (what MathJax would
+    have drawn): display and inline math and LaTeX environments."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class Counter(IPythonRenderer):
+        def __init__(self):
+            super().__init__(escape=False)
+            self.n = 0
+
+        def block_math(self, body):
+            self.n += 1
+            return ""
+
+        inline_math = block_math
+
+        def latex_environment(self, name, body):
+            self.n += 1
+            return ""
+
+    counter = Counter()
+    MarkdownWithMath(renderer=counter).render(markdown)
+    return counter.n

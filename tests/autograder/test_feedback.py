@@ -8,13 +8,12 @@ import sys
 import sysconfig
 
 import nbformat
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from autograder import course
 from autograder.engine.feedback import (OWN_OUTPUT_LABEL, VERDICT_KEY, attach_verdict, exercise_titles,
                                         latex_to_mathml, lay_out, markdown_to_html, neutral_paths, render_feedback)
 from course_utils.grading.hidden import Verdict
-from helpers import read, source_notebooks
+from helpers import count_formulas, read, source_notebooks
 
 # --- formulas ---------------------------------------------------------------------------
 
@@ -39,26 +38,6 @@ def test_text_inside_a_formula_cannot_open_an_html_tag():
     assert "<mtext>&lt;script&gt;</mtext>" in latex_to_mathml(r"\text{<script>}")
 
 
-class _Counter(IPythonRenderer):
-    """nbconvert's own parser, counting the formulas it finds (what MathJax would have drawn)."""
-
-    def __init__(self):
-        super().__init__(escape=False)
-        self.n = 0
-
-    def block_math(self, body):
-        self.n += 1
-        return ""
-
-    def inline_math(self, body):
-        self.n += 1
-        return ""
-
-    def latex_environment(self, name, body):
-        self.n += 1
-        return ""
-
-
 _PLAIN_PARTS = re.compile(r"<(math|code|pre)\b.*?</\1>|<[^>]+>", re.S)
 
 
@@ -72,15 +51,14 @@ def test_every_formula_of_every_notebook_is_drawn_as_mathml(record_property):
         for i, cell in enumerate(read(path).cells):
             if cell.cell_type != "markdown":
                 continue
-            counter = _Counter()
-            MarkdownWithMath(renderer=counter).render(cell.source)
+            n_formulas = count_formulas(cell.source)
             out = markdown_to_html(cell.source)
             where = f"{path.parent.name}/{path.name} cell {i}"
-            assert out.count("<math ") == counter.n, where
+            assert out.count("<math ") == n_formulas, where
             assert 'class="kit-tex"' not in out, f"{where}: a formula latex2mathml cannot draw"
             plain = _PLAIN_PARTS.sub("", out)
             assert "$$" not in plain and "\\begin{" not in plain and "\\frac" not in plain, where
-            total += counter.n
+            total += n_formulas
     assert total > 2000  # the course's notebooks hold about 2,300 formulas
     record_property("timing", ("feedback: every formula of every notebook to MathML", time.perf_counter() - t0))
 

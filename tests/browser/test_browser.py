@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import SOURCE, nbg, read
+from helpers import SOURCE, read
 from autograder.student.lab import free_port
-from lab_support import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, open_and_run_all, stop_server,
+from lab_support import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, need_browser, open_and_run_all, stop_server,
                          wait_for_server, widget_problems, write_lab_settings)
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -27,18 +27,9 @@ TRACK1 = "1_neural_networks"
 NB01 = "01_numpy_basics.ipynb"
 
 
-def _need_browser():
-    if Path(CHROMIUM).exists():
-        return
-    msg = "Chromium is not installed (make test installs it with apt-get where it can: needs root)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + "; CI must have it")
-    pytest.skip(msg)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -14,23 +14,20 @@ aborted and recorded. Screenshot: build/screenshots/feedback_page.png (git-ignor
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import sysconfig
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from autograder import course
 from autograder.engine.grade import templates_for
 from autograder.engine.sandbox import available
 from autograder.engine.worker import grade_submission
-from helpers import SOURCE, nbg, points, read, replace_solution, solved
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from helpers import SOURCE, count_formulas, nbg, points, read, replace_solution, solved
+from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, need_browser
 
 pytestmark = pytest.mark.xdist_group("browser")  # one browser at a time; shares the release build
 
@@ -42,15 +39,6 @@ WRONG = {
 SCRATCH = "# trying reshape on my own\nnp.reshape(np.arange(6), (4, 4))"
 FAILED = ("test_L1", "test_L2")
 HOST_PATHS = ["/work", "/tmp", "/home", ".venv", "site-packages", str(course.REPO), sys.prefix]
-
-
-def _need_browser():
-    if Path(CHROMIUM).exists():
-        return
-    msg = "Chromium is not installed (make test installs it with apt-get where it can: needs root)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + "; CI must have it")
-    pytest.skip(msg)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +68,7 @@ def graded(release_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(graded):
     """The page, loaded once in Chromium with the network off; (page, requests that were attempted)."""
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     path, *_ = graded
@@ -129,32 +117,13 @@ def test_the_page_loads_nothing(page):
     assert pg.evaluate("document.scripts.length") == 0
 
 
-class _Counter(IPythonRenderer):
-    """nbconvert's own markdown parser, counting the formulas it finds."""
-
-    def __init__(self):
-        super().__init__(escape=False)
-        self.n = 0
-
-    def block_math(self, body):
-        self.n += 1
-        return ""
-
-    inline_math = block_math
-
-    def latex_environment(self, name, body):
-        self.n += 1
-        return ""
-
-
 def test_formulas_are_drawn_by_the_browser(page):
     pg, _ = page
     expected = 0
     for cell in read(SOURCE / TRACK / NB).cells:
         if cell.cell_type == "markdown":
-            counter = _Counter()
-            MarkdownWithMath(renderer=counter).render(cell.source)
-            expected += counter.n
+            n_formulas = count_formulas(cell.source)
+            expected += n_formulas
     drawn = pg.evaluate("""() => [...document.querySelectorAll('math')].map(m => {
         const r = m.getBoundingClientRect();
         return {mathml: m instanceof MathMLElement, width: r.width, height: r.height};

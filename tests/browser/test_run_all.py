@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, widget_problems
+from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, lab_server, need_browser, widget_problems
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -31,14 +31,7 @@ _PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp
 
 @pytest.fixture(scope="module")
 def browser():
-    import os
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        msg = "Chromium is not installed (make test installs it with apt-get where it can: needs root)"
-        if os.environ.get("CI"):
-            pytest.fail(msg + "; CI must have it")
-        pytest.skip(msg)
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -19,7 +19,7 @@ import pytest
 
 from autograder.student.lab import free_port
 from autograder.student.workspace import sync_student
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, stop_server, wait_for_server
+from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, need_browser, stop_server, wait_for_server
 
 pytestmark = pytest.mark.xdist_group("browser")  # beside the other browser tests: one release, one core
 
@@ -45,10 +45,7 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def test_student_lab_shows_student_tools_only_and_opens_notebooks_clean(tmp_path, release_dir, record_property):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; CI must have it")
-        pytest.skip("Chromium is not installed (make test installs it with apt-get where it can: needs root)")
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     t0 = time.perf_counter()
