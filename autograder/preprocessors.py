@@ -269,10 +269,23 @@ class _Flow(ast.NodeVisitor):
         self._comprehension(node, [node.key, node.value])
 
 
-def _python_source(source: str) -> str:
-    from IPython.core.inputtransformer2 import TransformerManager
+def python_source(source: str) -> str:
+    """IPython syntax (magics, ``!`` commands) turned into plain Python, as the kernel runs it. The
+    result may still not parse (``ast.parse`` then raises SyntaxError)."""
+    global _TRANSFORMER
+    try:
+        ast.parse(source)
+        return source   # plain Python already: IPython's transforms only rewrite what is not
+    except SyntaxError:
+        pass
+    if _TRANSFORMER is None:
+        from IPython.core.inputtransformer2 import TransformerManager
 
-    return TransformerManager().transform_cell(source)
+        _TRANSFORMER = TransformerManager()
+    return _TRANSFORMER.transform_cell(source)
+
+
+_TRANSFORMER = None   # one IPython TransformerManager, made on first use (it keeps no state between cells)
 
 
 def statement_flow(source: str) -> list[tuple[set[str], set[str], set[str]]] | None:
@@ -282,7 +295,7 @@ def statement_flow(source: str) -> list[tuple[set[str], set[str], set[str]]] | N
     (magics) is turned into Python first. Returns None if the cell does not parse.
     """
     try:
-        tree = ast.parse(_python_source(source))
+        tree = ast.parse(python_source(source))
     except SyntaxError:
         return None
     flow, out = _Flow(), []
@@ -330,7 +343,7 @@ def run_all_decisions(cells: list) -> dict[int, str]:
     graded = set()
     for i in order:
         if meta(cells[i]).get("solution") and flows[i] is not None:
-            graded |= {n.name for n in ast.parse(_python_source(text(cells[i]))).body
+            graded |= {n.name for n in ast.parse(python_source(text(cells[i]))).body
                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     decisions: dict[int, str] = {}
     defined: set[str] = set()   # names some earlier cell binds

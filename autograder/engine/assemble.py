@@ -32,7 +32,7 @@ import re
 import symtable
 from dataclasses import asdict, dataclass, field
 
-from ..preprocessors import BEGIN_HIDDEN, END_HIDDEN
+from ..preprocessors import BEGIN_HIDDEN, END_HIDDEN, python_source
 
 #: student-authored code mentioning these is flagged for review
 _REFERENCE_USE = re.compile(r"course_utils|__import__|importlib")
@@ -371,25 +371,6 @@ def is_unchangeable(cell: dict) -> bool:
     md = _nbgrader(cell)
     return (cell.get("cell_type") == "code" and bool(md.get("grade_id")) and not md.get("solution")
             and bool(md.get("locked") or md.get("grade")))
-
-
-def python_source(source: str) -> str:
-    """IPython syntax (magics, ``!`` commands) turned into plain Python, as the kernel runs it. The
-    result may still not parse (``ast.parse`` then raises SyntaxError)."""
-    global _TRANSFORMER
-    try:
-        ast.parse(source)
-        return source   # plain Python already: IPython's transforms only rewrite what is not
-    except SyntaxError:
-        pass
-    if _TRANSFORMER is None:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        _TRANSFORMER = TransformerManager()
-    return _TRANSFORMER.transform_cell(source)
-
-
-_TRANSFORMER = None   # one IPython TransformerManager, made on first use (it keeps no state between cells)
 
 
 def definitions(source: str) -> ast.Module | None:
