@@ -2,7 +2,8 @@
 
   release   build the student release (nbgrader) and copy new notebooks into student/
   lab       release, then start JupyterLab on student/ (prints the URL)
-  formgrader  JupyterLab for the instructor with nbgrader's formgrader
+  formgrader  JupyterLab for the instructor with nbgrader's formgrader on the graded class in
+            results/ (--results OUT for another grade --out), else on the release build
   check     run a notebook's visible checks (a student's self-check)
   grade     autograde a folder of submissions: CSV, feedback HTML, log; exits 3 when the grader
             failed on any submission (its row says "grading failed" and has no score)
@@ -73,7 +74,12 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=None, help="port (default: the first free one from 8888)")
     p.add_argument("--skip-release", action="store_true", help="start on student/ as it is")
 
-    p = sub.add_parser("formgrader", help="JupyterLab at the repository root with nbgrader's formgrader (instructors)")
+    p = sub.add_parser("formgrader", help="JupyterLab with nbgrader's formgrader on a graded class (instructors)")
+    p.add_argument("--results", type=Path, default=None, metavar="OUT",
+                   help="the graded class: the --out folder of grade, with its gradebook.db (default: ./results if "
+                        "it holds one, else the release build in build/course, which has no students)")
+    p.add_argument("--source", type=Path, default=course.SOURCE,
+                   help="folder of track folders the class was graded from (default: notebooks/)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser (implied when CI is set)")
     p.add_argument("--port", type=int, default=None)
 
@@ -115,9 +121,13 @@ def main(argv=None) -> int:
         start(args.student_dir, port=args.port, no_browser=args.no_browser)
         return 0
     if args.command == "formgrader":
-        from .student.lab import start_formgrader
+        from .student.lab import NoGradedClass, start_formgrader
 
-        start_formgrader(port=args.port, no_browser=args.no_browser)
+        try:
+            start_formgrader(port=args.port, no_browser=args.no_browser, results=args.results, source=args.source)
+        except NoGradedClass as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "check":
         from .student.selfcheck import check
