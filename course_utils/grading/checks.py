@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["CheckFailed", "Case", "Parts", "OUTPUT_PARTS", "compare", "check_function", "describe", "output_parts",
-           "install_display"]
+           "install_display", "NotInStudentKit", "kit_result"]
 
 #: Default tolerances: float64 work in these notebooks agrees to ~1e-12, so these only
 #: absorb the difference between e.g. ``np.sum(a * b)`` and ``a @ b``.
@@ -619,7 +619,13 @@ def check_function(
     n = 0
     for n, raw in enumerate(cases, start=1):
         case = Case.of(raw)
-        expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        try:
+            expected = reference_fn(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        except NotInStudentKit as exc:  # the student kit: no recorded result for this input
+            if exc.differences is None:
+                raise
+            raise CheckFailed(_changed_example_message(name, exc.differences)
+                              + f"\n  in case {n}: {name}{case.describe()}") from None
         got = call_student(student_fn, case, name)
         try:
             compare(expected, got, where=f"{name} output", rtol=rtol, atol=atol, parts=parts)
@@ -627,6 +633,102 @@ def check_function(
             raise CheckFailed(f"{exc}\n  in case {n}: {name}{case.describe()}") from None
     if not quiet:
         print(f"\u2714 {name}: all {n} check(s) match the reference.")
+
+
+# --- the student kit: results recorded when the kit was built -----------------------------------
+#
+# `python -m autograder kit ASSIGNMENT` (autograder/kit.py) ships a course_utils in which every
+# function graded in that assignment is a stub whose body is one call of `kit_result`. The stub knows
+# only the results the solved notebook obtained from it while the kit was built (the visible checks'
+# expected results, the locked example cells' values), stored beside this module; a visible check
+# compares with those exactly as it compares with the reference in the full library.
+
+#: the file, beside this module in a student kit, holding the recorded results (absent in the full library)
+KIT_RECORDING = "kit_recording.json"
+
+
+class NotInStudentKit(RuntimeError):
+    """A function the student kit leaves out was called with arguments it has no recorded result for.
+
+    Attributes: ``differences`` -- when the function has recorded calls, lines saying how these
+    arguments differ from the nearest recorded ones (a visible check turns them into its
+    "example input changed" message); None when nothing was recorded for it.
+    """
+
+    def __init__(self, message: str, differences: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+
+@functools.lru_cache(maxsize=1)
+def _kit_recording() -> dict:
+    import json
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), KIT_RECORDING)
+    if not os.path.isfile(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _same_input(recorded: Any, given: Any, where: str) -> str | None:
+    """None if ``given`` is the recorded argument (within the checks' tolerances), else how it differs
+    (the comparison's message, naming the argument ``where``, with the recorded value as "recorded")."""
+    try:
+        compare(recorded, given, where=where, rtol=RTOL, atol=ATOL)
+    except CheckFailed as exc:
+        text = str(exc).replace("from the reference", "from the recorded example").replace("expected ", "recorded ")
+        return "  " + text.replace("\n", "\n  ")
+    return None
+
+
+def kit_result(function: str, exercise: str, arguments: dict) -> Any:
+    """The result recorded for ``function`` called with ``arguments`` (a stub of the student kit calls this).
+
+    Arguments:
+        function: the left-out function, ``module.name`` (``course_utils.nn.activations.sigmoid``).
+        exercise: the assignment and notebook whose exercise it is, for messages.
+        arguments: the call's arguments by parameter name (the stub passes its ``locals()``).
+    Returns: a fresh copy of the recorded result whose recorded arguments equal ``arguments``
+    (arrays and numbers within ``RTOL``/``ATOL``, types exactly).
+    Raises: NotInStudentKit when no recorded call has these arguments: with ``differences`` (how
+    they differ from the nearest recorded call) if the function has recorded calls, else without.
+    """
+    from course_utils.grading.records import decode
+
+    short = function.rpartition(".")[2]
+    left_out = f"{short} is the exercise of {exercise}; the student kit leaves it out."
+    calls = _kit_recording().get(function, [])
+    if not calls:
+        raise NotInStudentKit(f"{left_out} Write your own {short} in the notebook, or use the one you wrote there.")
+    nearest: list[str] | None = None
+    for call in calls:
+        recorded = {k: decode(v) for k, v in call["arguments"]}
+        diffs = []
+        for i, (key, value) in enumerate(recorded.items(), start=1):
+            why = _same_input(value, arguments[key], f"argument {i} ({key})") if key in arguments else (
+                f"  argument {i} ({key}) is missing")
+            if why is not None:
+                diffs.append(why)
+        if not diffs:
+            return decode(call["result"])
+        if nearest is None or len(diffs) < len(nearest):
+            nearest = diffs
+    raise NotInStudentKit(f"{left_out} It knows only the results of its notebook's examples, and these arguments "
+                          "are not one of them.\n" + "\n".join(nearest), differences=nearest)
+
+
+def _changed_example_message(name: str, differences: list[str]) -> str:
+    """The visible check's message when its example input is not the one recorded in the student kit."""
+    return (
+        f"{name}: the example input of this check is not the one the check was recorded with when your course kit "
+        "was built, so there is no expected result to compare your result with.\n"
+        + "\n".join(differences) + "\n"
+        "Likely cause: the example changed after its locked cell ran, because an earlier exercise of yours that the "
+        "example is computed with is wrong, or because a cell you ran assigns to the example's variable. Fix that "
+        "exercise first (its own check says what is wrong), then run the notebook again from the top "
+        "(Run > Restart Kernel and Run All Cells)."
+    )
 
 
 def is_close_scalar(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
