@@ -5,6 +5,8 @@
   formgrader  JupyterLab for the instructor with nbgrader's formgrader on the graded class in
             results/ (--results OUT for another grade --out), else on the release build
   check     run a notebook's visible checks (a student's self-check)
+  kit       build the student kit of one assignment: its release and a course_utils wheel without
+            that assignment's answers (exits 2 when the assignment needs a left-out answer at run time)
   grade     autograde a folder of submissions: CSV, feedback HTML, log; exits 3 when the grader
             failed on any submission (its row says "grading failed" and has no score)
 """
@@ -86,6 +88,12 @@ def main(argv=None) -> int:
     p = sub.add_parser("check", help="run a notebook's visible checks and report")
     p.add_argument("notebook", type=Path)
 
+    p = sub.add_parser("kit", help="build the student kit of one assignment, without its answers")
+    p.add_argument("assignment", help="a track (1_neural_networks) or a single-notebook assignment (01_numpy_basics)")
+    p.add_argument("--out", type=Path, default=course.BUILD / "kit", help="output folder (default: build/kit)")
+    p.add_argument("--source", type=Path, default=course.SOURCE,
+                   help="folder of track folders with the instructor notebooks (default: notebooks/)")
+
     p = sub.add_parser("grade", help="autograde SUBMISSIONS/<student>/<assignment>/*.ipynb")
     p.add_argument("submissions", type=Path)
     p.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: ./results)")
@@ -137,6 +145,19 @@ def main(argv=None) -> int:
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    if args.command == "kit":
+        from .kit import KitError, KitRefused, build_kit
+
+        try:
+            kit = build_kit(args.assignment, args.out, source=args.source)
+        except KitRefused as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (KitError, course.ReleaseError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"hand out {kit.release}/ and {kit.wheel} (students: pip install {kit.wheel.name})")
+        return 0
     if args.command == "grade":
         from .engine.grade import SandboxRefused, grade
         from .engine.sandbox import Limits
