@@ -71,6 +71,8 @@ from . import course
 DIST_NAME = "dl-course-kit-student"
 #: adapters whose body has at most this many statements (docstring aside) are thin wrappers
 THIN_WRAPPER_STATEMENTS = 3
+#: the kit's dependencies are the course's, without these (grading, reports, building the kit)
+_INSTRUCTOR_ONLY = ("nbgrader", "latex2mathml", "copydetect", "wheel")
 #: course_utils packages that never hold an exercise's answer (the checks themselves, seeds)
 _NEVER_ANSWERS = ("course_utils.grading", "course_utils.rng")
 
@@ -492,7 +494,7 @@ def _pyproject(assignment: str) -> str:
     main = metadata.metadata("dl-course-kit")
     # the kit's own dependencies, without the instructor's grading tools and the extras
     deps = [d for d in metadata.requires("dl-course-kit") or []
-            if "extra ==" not in d and not d.startswith(("nbgrader", "latex2mathml"))]
+            if "extra ==" not in d and not d.startswith(_INSTRUCTOR_ONLY)]
     local = "".join(ch if ch.isalnum() else "." for ch in assignment).strip(".")
     return (
         "[build-system]\nrequires = [\"setuptools>=65\"]\nbuild-backend = \"setuptools.build_meta\"\n\n"
