@@ -506,6 +506,20 @@ def _pyproject(assignment: str) -> str:
     )
 
 
+def _builds_wheels_here() -> bool:
+    """Whether this environment's setuptools builds a wheel without pip's isolated build environment
+    (setuptools >= 70.1, or an older one with the wheel package); otherwise pip builds the kit's wheel
+    in its isolated environment, from the package index (as tests/test_packaging.py does)."""
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(x) for x in version("setuptools").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
 def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=print) -> Kit:
     """Build the student kit of ``assignment`` into ``out`` (see the module docstring).
 
@@ -575,8 +589,9 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
         out.mkdir(parents=True, exist_ok=True)
         for old in out.glob(f"{DIST_NAME.replace('-', '_')}-*.whl"):
             old.unlink()
-        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                               "--quiet", "-w", str(out), str(stage)], capture_output=True, text=True)
+        isolation = ["--no-build-isolation", "--no-index"] if _builds_wheels_here() else []
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "--quiet", "-w",
+                               str(out), str(stage)], capture_output=True, text=True)
         wheels = sorted(out.glob(f"{DIST_NAME.replace('-', '_')}-*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
             raise KitError(f"pip could not build the kit's wheel:\n{proc.stdout}\n{proc.stderr}")
