@@ -8,7 +8,10 @@
   kit       build the student kit of one assignment: its release and a course_utils wheel without
             that assignment's answers (exits 2 when the assignment needs a left-out answer at run time)
   grade     autograde a folder of submissions: CSV, feedback HTML, log; exits 3 when the grader
-            failed on any submission (its row says "grading failed" and has no score)
+            failed on any submission (its row says "grading failed" and has no score); writes the
+            class report and the similarity report at the end
+  report    write the class report (class_report.html) again for a folder `grade` wrote
+  similarity  write the similarity report (similarity.html, similarity.csv) again for such a folder
 """
 
 from __future__ import annotations
@@ -118,6 +121,15 @@ def main(argv=None) -> int:
     p.add_argument("--disk-mb", type=int, default=d.disk_mb,
                    help=f"MiB the sandbox may write in its home and in /tmp, each (RAM-backed; default {d.disk_mb})")
 
+    p = sub.add_parser("report", help="write the class report (class_report.html) for a folder `grade` wrote")
+    p.add_argument("results", type=Path, help="the --out folder of a grade run")
+
+    p = sub.add_parser("similarity", help="write the similarity report (similarity.html, .csv) for a graded class")
+    p.add_argument("results", type=Path, help="the --out folder of a grade run")
+    p.add_argument("--threshold", type=float, default=None, help="list pairs scoring at least this (default 0.5)")
+    p.add_argument("--min-tokens", type=int, default=None,
+                   help="exclude exercises whose reference solution has fewer tokens (default 30)")
+
     args = parser.parse_args(argv)
     if args.command == "release":
         return _release(args)
@@ -185,6 +197,28 @@ def main(argv=None) -> int:
                   f"(not a 0): {results.self_test_failed or 'see grading.log'}. Fix the cause and grade them again.",
                   file=sys.stderr)
             return 3
+        return 0
+    if args.command == "report":
+        from .engine.report import write_class_report
+
+        try:
+            print(f"class report: {write_class_report(args.results)}")
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "similarity":
+        from .engine import similarity
+
+        if not (args.results / "course" / "autograded").is_dir():
+            print(f"error: {args.results} is not a folder `grade` wrote (it has no course/autograded/)", file=sys.stderr)
+            return 2
+        rep = similarity.similarity_report(
+            args.results, threshold=similarity.THRESHOLD if args.threshold is None else args.threshold,
+            min_tokens=similarity.MIN_TOKENS if args.min_tokens is None else args.min_tokens)
+        excluded = sum(1 for e in rep.exercises if e.excluded)
+        print(f"similarity: {len(rep.pairs)} pair(s) listed over {len(rep.exercises) - excluded} exercise(s) "
+              f"({excluded} too short to compare): {rep.html}, {rep.csv}")
         return 0
     return 2
 

@@ -58,6 +58,7 @@ from ..course import build_release
 from . import canary
 from .assemble import build_template
 from .inventory import Entry, Submission, survey
+from .report import end_of_run
 from .sandbox import Limits, available
 from .worker import GRADING_FAILED, grade_submission, too_big
 
@@ -241,6 +242,7 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         for sub in subs:
             _store_failed(sub, source, broken, out, logger)
         _write_csvs(out, db_path, _all_results(out))  # the gradebook is left as it was
+        end_of_run(out, logger, log)  # the class report, the similarity report
         if not sandboxed:
             log(UNSANDBOXED_BANNER)
         return GradeRun([r for r in _all_results(out) if (r.student, r.assignment) in by_pair], broken, ignored)
@@ -277,6 +279,7 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         logger.error("grading failed for %d submission(s): %s; their rows have no score. Grade them again "
                      "once the cause is fixed.", len(ordered.failed),
                      ", ".join(f"{r.student}/{r.assignment}" for r in ordered.failed))
+    end_of_run(out, logger, log)  # the class report, the similarity report; never raises
     if not sandboxed:
         log(UNSANDBOXED_BANNER)
     return ordered
@@ -445,7 +448,8 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
         status = nb_result.get("status") or (GRADING_FAILED if failed else "not submitted")
         if any(c["status"] == GRADING_FAILED for c in res.cells if c["notebook"] == stem):
             status = GRADING_FAILED
-        res.notebooks.append({"notebook": stem, "status": status, "problems": list(nb_result.get("problems", []))})
+        res.notebooks.append({"notebook": stem, "status": status, "problems": list(nb_result.get("problems", [])),
+                              "seconds": nb_result.get("seconds")})
         if nb_result.get("autograded"):
             auto_dir.mkdir(parents=True, exist_ok=True)
             (auto_dir / f"{stem}.ipynb").write_text(nb_result["autograded"], encoding="utf-8")

@@ -276,8 +276,10 @@ def _grade(job: dict, result: dict) -> None:
         _write_helpers(workdir / "work", job.get("helpers") or {})
         for name, a in assembled.items():
             (workdir / "work" / name).write_text(notebook_json(a.cells, templates[name].nb_metadata), encoding="utf-8")
+        began = time.time()  # wall clock, as the status files' times below
         run_result = run(workdir, list(assembled), limits, sandboxed=job.get("sandboxed", True))
         result["sandbox_seconds"] = run_result.seconds
+        _notebook_seconds(result, workdir / ".grader", list(assembled), began)
         if not run_result.started or run_result.returncode not in (0, None) and not run_result.timed_out:
             result["sandbox_log"] = run_result.log[-20_000:]
         if not run_result.started:
@@ -296,6 +298,22 @@ def _grade(job: dict, result: dict) -> None:
             result["notebooks"][name]["scored"] = True
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _notebook_seconds(result: dict, gdir: Path, names: list[str], began: float) -> None:
+    """Each notebook's seconds in the sandbox (the class report's timings), from the time the
+    runner wrote its status file as the notebook ended; the first also carries the sandbox's
+    start. A notebook that never ended gets none."""
+    last = began
+    for name in names:
+        status = gdir / f"{name[:-len('.ipynb')] if name.endswith('.ipynb') else name}.status.json"
+        try:
+            st = status.stat()
+        except OSError:
+            continue
+        if st.st_size > 0 and st.st_mtime >= last:
+            result["notebooks"][name]["seconds"] = round(st.st_mtime - last, 3)
+            last = st.st_mtime
 
 
 def _score_notebook(name, tpl: Template, a: Assembled, gdir: Path, run_result, limits: Limits, result: dict,
