@@ -5,25 +5,53 @@ release solved honestly except for exactly one wrong answer.
 Both must report exactly that cell, with no crash: before 0.2.0 a visible check returned its number
 of cases, which showed as `Out[n]: 2` under every graded cell, and nbgrader read it as partial credit
 ("partial credit cannot be greater than maximum points for cell" crashed the validator on a
-1-point cell). One run per tool and notebook proves both halves: every correct cell passes, the one
-wrong cell is named.
+1-point cell). Both halves are proven per notebook: every correct cell passes, the one wrong cell is
+named.
+
+What is proven where (one kernel run of each notebook serves both tools):
+
+* Per notebook, ``test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell``: the notebook
+  runs ONCE, through `make check`'s own code (``selfcheck.check``, hence ``CourseValidator`` and its
+  whole pipeline: nbgrader's CheckCellMetadata, ClearOutput, Execute, then the kit's preprocessors).
+  Both tools execute the notebook the same way (nbgrader's Execute in a fresh python3 kernel, in the
+  notebook's folder); they differ only in how they judge the executed cells. So the executed notebook
+  is also taken right after Execute and judged by nbgrader's stock ``Validator`` (no preprocessors left
+  to run), which is what `nbgrader validate` prints. What depends on a notebook's content (its correct
+  cells pass under both tools' rules, displayed values are not read as partial credit, the wrong cell
+  fails with a readable message) is therefore proven on all of them, by each tool's own judging code.
+* Once, the command lines: what neither depends on the notebook (argument handling, exit status,
+  nothing on stderr, no kernel transport warning, the report on stdout). ``python -m autograder
+  check`` runs on Track 1's 01 (the issue's instance, L2 returning a (1, 1) array) and ``nbgrader
+  validate`` on a Track 2 notebook; each must print exactly what the in-process run of the same file
+  printed, which is what makes the per-notebook shortcut above trustworthy.
+
+Before: 13 runs of each command (26 executions of whole notebooks); now 13 + 2.
 """
 
+import contextlib
+import copy
+import io
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
+from unittest import mock
 
 import nbformat
 import pytest
 
-from helpers import defined_functions, graded_cells, nb_id, nbg, read, solution_cells, solved, source_notebooks
+from helpers import SOURCE, defined_functions, graded_cells, nb_id, nbg, read, solution_cells, solved, source_notebooks
 
 NOTEBOOKS = source_notebooks()
 WRONG = "\n\n\ndef {name}(*args, **kwargs):\n    return None  # a wrong answer, handed in on purpose\n"
 #: notebook 1/01's wrong answer is the issue's instance: L2 as np.dot of a row with itself, a (1, 1) array
 L2_WRONG = "\n\n\ndef L2(yhat, y):\n    d = yhat - y\n    return np.dot(d, d.T)\n"
+#: the notebooks whose command lines run as well (see the module docstring): the issue's instance, and
+#: the Track 2 notebook that runs fastest
+MAKE_CHECK_CLI = SOURCE / "1_neural_networks" / "01_numpy_basics.ipynb"
+VALIDATE_CLI = SOURCE / "2_improving_deep_networks" / "01_initialization.ipynb"
 
 
 def one_wrong(release_dir: Path, path: Path, folder: Path):
@@ -47,6 +75,87 @@ def _env():
     return dict(os.environ, PYTHONWARNINGS="ignore")
 
 
+@contextlib.contextmanager
+def _as_the_commands_run():
+    """The environment the command-line runs give their kernel (:func:`_env`)."""
+    old = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = old
+
+
+class Checked(NamedTuple):
+    """One run of a one-wrong notebook and what each tool made of it."""
+    file: Path          # the notebook handed in
+    first_line: str     # the first line of the test cell that must fail
+    name: str           # the wrong function
+    passed: bool        # what `make check` returned (the command exits 1 when False)
+    printed: str        # everything `make check` printed, "Checking <file> ..." first
+    validated: str      # what `nbgrader validate` prints for the same executed notebook
+
+
+def _validator_keeping_the_run(runs: list):
+    """``selfcheck.CourseValidator`` with one step added right after nbgrader's Execute: a copy of the
+    executed notebook goes to ``runs`` (before the kit's own preprocessors change any output)."""
+    from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+
+    from autograder.student import selfcheck
+
+    class KeepTheRun(NbGraderPreprocessor):
+        def preprocess(self, nb, resources):
+            runs.append(copy.deepcopy(nb))
+            return nb, resources
+
+    steps = list(selfcheck.CourseValidator.preprocessors)
+    assert Execute in steps, steps  # make check executes with nbgrader's Execute, as nbgrader validate does
+    steps.insert(steps.index(Execute) + 1, KeepTheRun)
+    return type("CourseValidatorKeepingTheRun", (selfcheck.CourseValidator,), {"preprocessors": steps})
+
+
+def nbgrader_validate_output(executed, folder: Path) -> str:
+    """What `nbgrader validate` prints for a notebook it has executed into ``executed``: nbgrader's stock
+    Validator, judging the executed cells (its execution steps already ran)."""
+    from nbgrader.validator import Validator
+
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / "executed.ipynb"
+    nbformat.write(executed, file)
+    validator = Validator()
+    validator.preprocessors = []
+    validator.stream = io.StringIO()
+    validator.validate_and_print(str(file))
+    return validator.stream.getvalue()
+
+
+_RUNS: dict[Path, Checked] = {}
+
+
+@pytest.fixture(scope="session")
+def checked(release_dir, tmp_path_factory):
+    """``checked(path)``: the one-wrong version of source notebook ``path``, run once per test worker
+    through `make check`'s code, with both tools' reports (:class:`Checked`)."""
+    from autograder.student import selfcheck
+
+    def run(path: Path) -> Checked:
+        if path not in _RUNS:
+            folder = tmp_path_factory.mktemp(f"checks-{path.stem}")
+            file, first_line, name = one_wrong(release_dir, path, folder)
+            runs, printed = [], []
+            with mock.patch.object(selfcheck, "CourseValidator", _validator_keeping_the_run(runs)), \
+                    _as_the_commands_run():
+                passed = selfcheck.check(file, out=printed.append)
+            assert len(runs) == 1, f"{nb_id(path)}: make check executed the notebook {len(runs)} times"
+            validated = nbgrader_validate_output(runs[0], folder / "nbgrader-validate")
+            _RUNS[path] = Checked(file, first_line, name, passed, "".join(f"{ln}\n" for ln in printed), validated)
+        return _RUNS[path]
+    return run
+
+
 #: what `make check` prints for the issue's instance (point 5): one block, the problem on its first line
 L2_BLOCK = """1 check(s) fail:
 
@@ -56,40 +165,61 @@ e.g. with float(...): np.dot or @ of two 2-D arrays gives a 2-D array, even when
 """
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
-def test_make_check_names_exactly_the_wrong_cell(release_dir, tmp_path, path):
-    """One block for the one failing cell; its first line names the function and the problem. Nothing
-    of the libraries (no course_utils/ source, no traceback), no ANSI colour codes in a pipe, and no
-    kernel transport warning ("Kernel is running over TCP without encryption")."""
-    file, first_line, name = one_wrong(release_dir, path, tmp_path)
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(file)], capture_output=True, text=True,
-                         cwd=tmp_path, env=_env(), timeout=600)
-    assert run.returncode == 1, run.stdout + run.stderr
-    report = run.stdout.split("\n", 1)[1]  # after "Checking <file> ..."
-    assert report.startswith("1 check(s) fail:\n\n- "), run.stdout
-    block = report.split("\n")[2:]
-    assert block[0].startswith(f"- {name}: ") and len(block[0]) > len(name) + 10, run.stdout
-    assert all(line.startswith("    ") for line in block[1:] if line), run.stdout
-    assert first_line.startswith(f'"""{name}: ')  # the docstring convention the label relies on
-    if name == "L2":
+def _param(path: Path):
+    """A notebook; the two whose command lines also run share a worker with that test (one run each)."""
+    marks = [pytest.mark.xdist_group(f"student-checks-{path.stem}")] if path in (MAKE_CHECK_CLI, VALIDATE_CLI) else []
+    return pytest.param(path, id=nb_id(path), marks=marks)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in NOTEBOOKS])
+def test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell(checked, path):
+    """`make check`: one block for the one failing cell; its first line names the function and the
+    problem. Nothing of the libraries (no course_utils/ source, no traceback), no ANSI colour codes.
+    `nbgrader validate`, judging the same run: exactly that cell fails, and no displayed value is read
+    as partial credit."""
+    c = checked(path)
+    assert c.passed is False, c.printed
+    assert c.printed.startswith(f"Checking {c.file} (this runs the whole notebook) ...\n"), c.printed
+    report = c.printed.split("\n", 1)[1]
+    assert report.startswith("1 check(s) fail:\n\n- "), c.printed
+    block = report.rstrip("\n").split("\n")[2:]
+    assert block[0].startswith(f"- {c.name}: ") and len(block[0]) > len(c.name) + 10, c.printed
+    assert all(line.startswith("    ") for line in block[1:] if line), c.printed
+    assert c.first_line.startswith(f'"""{c.name}: ')  # the docstring convention the label relies on
+    if c.name == "L2":
         assert report == L2_BLOCK
-    assert run.stderr == ""
-    for text in (run.stdout, run.stderr):
-        assert "course_utils/" not in text and "Traceback" not in text and "\x1b[" not in text
-        assert "WARNING" not in text and "partial credit" not in text
+    assert "course_utils/" not in report and "Traceback" not in report and "\x1b[" not in report
+    assert "WARNING" not in report and "partial credit" not in report
+
+    assert "partial credit" not in c.validated, c.validated[-3000:]
+    assert "VALIDATION FAILED ON 1 CELL(S)!" in c.validated, c.validated[-3000:]
+    failed = re.split(r"The following cell failed:", c.validated)[1:]
+    assert len(failed) == 1 and c.first_line.strip()[:60] in failed[0], c.validated[-3000:]  # nbgrader cuts at 90
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
-def test_nbgrader_validate_names_exactly_the_wrong_cell(release_dir, tmp_path, path):
-    file, first_line, _ = one_wrong(release_dir, path, tmp_path)
+@pytest.mark.xdist_group(f"student-checks-{MAKE_CHECK_CLI.stem}")
+def test_the_make_check_command_prints_that_report_and_nothing_else(checked):
+    """``python -m autograder check FILE`` on 1/01 (the issue's instance): exit status 1, stdout exactly
+    what the in-process run of the same file printed, and nothing on stderr: no traceback, no
+    "Kernel is running over TCP without encryption" warning (kernels start with CurveZMQ)."""
+    c = checked(MAKE_CHECK_CLI)
+    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(c.file)], capture_output=True, text=True,
+                         cwd=c.file.parent.parent, env=_env(), timeout=600)
+    assert (run.returncode, run.stdout, run.stderr) == (1, c.printed, ""), run.stdout + run.stderr
+    assert c.name == "L2" and run.stdout.split("\n", 1)[1] == L2_BLOCK
+
+
+@pytest.mark.xdist_group(f"student-checks-{VALIDATE_CLI.stem}")
+def test_the_nbgrader_validate_command_prints_that_report(checked):
+    """``nbgrader validate FILE`` (nbgrader's own command, the Validate button's validator) on a Track 2
+    notebook: it prints exactly what nbgrader's Validator printed for the in-process run of the same
+    file, and does not crash."""
+    c = checked(VALIDATE_CLI)
     nbgrader = Path(sys.executable).parent / "nbgrader"
-    run = subprocess.run([str(nbgrader), "validate", str(file)], capture_output=True, text=True, cwd=tmp_path,
-                         env=_env(), timeout=600)
-    text = run.stdout + run.stderr
-    assert "partial credit" not in text, text[-3000:]
-    assert "VALIDATION FAILED ON 1 CELL(S)!" in text, text[-3000:]
-    failed = re.split(r"The following cell failed:", text)[1:]
-    assert len(failed) == 1 and first_line.strip()[:60] in failed[0], text[-3000:]  # nbgrader cuts lines at 90
+    run = subprocess.run([str(nbgrader), "validate", str(c.file)], capture_output=True, text=True,
+                         cwd=c.file.parent.parent, env=_env(), timeout=600)
+    assert run.stdout == c.validated, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "VALIDATION FAILED ON 1 CELL(S)!" in run.stdout and "Traceback" not in run.stderr, run.stderr[-3000:]
 
 
 def test_the_release_lets_run_all_go_on_past_every_check(release_dir):
