@@ -28,6 +28,30 @@ def check_backward():
     return gradients.check_backward
 
 
+#: Tests that each run whole notebooks (in a kernel or in the browser), in the order they start.
+#: xdist (``--dist loadgroup``) hands out its xdist_group units first (the graded class, the adversarial
+#: class, the browser journeys: largest first), then single tests in collection order, a few at a time
+#: to whichever worker is free. A test that runs a notebook and starts last keeps one worker busy for a
+#: minute while the other has nothing left: so these start before the hundreds of quick tests, which
+#: then fill both workers to the end. Every notebook a track adds joins its test's place here.
+START_FIRST = (
+    "tests/autograder/test_student_checks.py::test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell",
+    "tests/notebooks/test_notebooks.py::test_teaching_version_agrees_with_library_on_other_random_inputs",
+    "tests/autograder/test_release.py::test_release_fails_inverted_validation",
+    "tests/autograder/test_release.py::test_student_self_check_command",
+    "tests/grading/test_near_misses.py::test_visible_and_hidden_verdicts_agree_on_near_misses",
+)
+
+
+def _start_rank(item) -> int:
+    return next((i for i, prefix in enumerate(START_FIRST) if item.nodeid.startswith(prefix)), len(START_FIRST))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put the tests of :data:`START_FIRST` first, in that order; every other test keeps its place."""
+    items.sort(key=_start_rank)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the timings tests recorded with record_property("timing", (label, seconds)).
 
