@@ -6,9 +6,11 @@ assignment of its own) writes
 - ``DIR/ASSIGNMENT/*.ipynb``: the release, exactly as ``release`` builds it (no solutions, no hidden
   tests), so what students hand in grades as usual;
 - ``DIR/dl_course_kit_student-*.whl``: an installable ``course_utils`` in which **no function graded in
-  that assignment, or in a later one, has an implementation**. Functions graded only in earlier
-  assignments keep theirs: later notebooks use them, as the classic course shipped earlier weeks'
-  solutions as helper modules.
+  that assignment has an implementation**, nor any function graded in a later assignment that this
+  one does not call at run time (next week's key is no help this week; a later answer the
+  assignment's own code calls, such as the network 1/02's comparison trains, stays and is named).
+  Functions graded in earlier assignments keep theirs: later notebooks use them, as the classic
+  course shipped earlier weeks' solutions as helper modules.
 
 Which functions hold an answer (:func:`answer_functions`)
     For every graded cell of every notebook of the course: the reference its visible check and its
@@ -42,7 +44,9 @@ What the kit refuses (:class:`KitRefused`, exit status 2)
     A left-out function that the assignment needs at run time with inputs nobody can record: called
     by other library code (``optim.loop.train`` calling a graded forward pass) or by a student's own
     solution (a later notebook's solution using an earlier notebook's graded function, when both are
-    in one track). The message names each function, its exercise, the caller and the notebook cell.
+    in one track), or with more than ``MAX_RECORDED_CALLS`` different arguments by the notebook's own
+    code (a training loop in a demo). The message names each function, its exercise, the caller and
+    the notebook cell.
     Such an assignment is released per notebook (``release --notebook``; a notebook's kit keeps what
     earlier notebooks graded). Arguments or results the record format cannot carry (functions, graph
     nodes) are refused the same way. The dependency order is in ``autograder/README.md``.
@@ -69,6 +73,9 @@ from . import course
 
 #: the name of the kit's distribution (the wheel holds only ``course_utils``)
 DIST_NAME = "dl-course-kit-student"
+#: a left-out function called with more distinct arguments than this while one notebook runs is in a loop
+#: (a training demo): the kit cannot serve it from records, and refuses
+MAX_RECORDED_CALLS = 50
 #: adapters whose body has at most this many statements (docstring aside) are thin wrappers
 THIN_WRAPPER_STATEMENTS = 3
 #: the kit's dependencies are the course's, without these (grading, reports, building the kit)
@@ -102,12 +109,14 @@ class Answer:
 @dataclass
 class Kit:
     """What :func:`build_kit` wrote: the release folder, the wheel, the left-out functions with their
-    exercise (``key -> "assignment/notebook"``), and the recorded calls per left-out function."""
+    exercise (``key -> "assignment/notebook"``), the recorded calls per left-out function, and the later
+    assignments' answers kept because the assignment calls them (``key -> exercise``)."""
 
     release: Path
     wheel: Path
     left_out: dict[str, str]
     recorded: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, str] = field(default_factory=dict)
 
 
 # --- which functions hold an answer -------------------------------------------------------------
@@ -244,9 +253,11 @@ def course_notebooks(source: Path = course.SOURCE) -> list[str]:
 def answer_functions(assignment: str, source: Path = course.SOURCE) -> dict[str, Answer]:
     """The functions the kit of ``assignment`` leaves out, by key, each with the exercise it answers.
 
-    Those holding an answer of the assignment's own notebooks, and those holding an answer of a
-    later notebook that no earlier notebook grades (a later answer is no help to this assignment,
-    and the kit of an earlier week must not carry next week's key).
+    Those holding an answer of the assignment's own notebooks (a function an own adapter wraps only
+    when no earlier notebook grades it: an earlier answer may stay), and those holding an answer of a
+    later notebook that no earlier notebook grades (a later answer is no help to this assignment, and
+    the kit of an earlier week must not carry next week's key; :func:`build_kit` keeps those the
+    assignment calls at run time).
 
     Raises: KitError for an unknown assignment, or as :func:`notebook_answers`.
     """
@@ -261,7 +272,8 @@ def answer_functions(assignment: str, source: Path = course.SOURCE) -> dict[str,
     earlier = {k for nb in order[:first] for k in per_nb[nb]}
     out: dict[str, Answer] = {}
     for nb in own:
-        out.update({k: a for k, a in per_nb[nb].items() if k not in out})
+        out.update({k: a for k, a in per_nb[nb].items()
+                    if k not in out and not (k in earlier and a.why.startswith("wrapped by"))})
     for nb in order[last + 1:]:
         out.update({k: a for k, a in per_nb[nb].items() if k not in out and k not in earlier})
     return out
@@ -315,7 +327,7 @@ def strip_source(text: str, stubs: dict[str, tuple[str, str]], filename: str = "
 class _Recorder:
     """Instruments left-out functions in a kernel of the full library; see :func:`record_notebook`."""
 
-    def __init__(self, keys: list[str], solution_names: list[str]) -> None:
+    def __init__(self, keys: list[str], solution_names: list[str], later: list[str] = ()) -> None:
         import importlib
 
         from course_utils.grading import checks
@@ -328,9 +340,12 @@ class _Recorder:
         self.calls: dict[str, list] = {}
         self.dependencies: list[dict] = []
         self.unrecordable: list[dict] = []
+        self.seen: dict[str, set[str]] = {}
+        self.later = set(later)
+        self.used_later: set[str] = set()
         self.depth = 0
         self.cell = ""
-        for key in keys:
+        for key in [*keys, *later]:
             module, _, name = key.rpartition(".")
             fn = getattr(importlib.import_module(module), name)
             if fn.__closure__:
@@ -361,9 +376,14 @@ class _Recorder:
         orig, signature = self.functions[key]
         if self.depth:
             return orig(*args, **kwargs)
+        if key in self.later:  # a later assignment's answer: only whether this one uses it matters
+            self.used_later.add(key)
+            return orig(*args, **kwargs)
         caller = sys._getframe(2)
         context = self._context(caller)
         arguments = None
+        if context == "notebook" and len(self.seen.get(key, ())) >= MAX_RECORDED_CALLS:
+            context = "loop"
         if context in ("check", "notebook"):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
@@ -375,30 +395,38 @@ class _Recorder:
             self.depth -= 1
         if arguments is None:
             module = caller.f_globals.get("__name__", "")
-            self.dependencies.append({"function": key, "context": context, "cell": self.cell,
-                                      "caller": f"{module}.{caller.f_code.co_name}" if context == "library"
-                                      else caller.f_code.co_name})
+            dep = {"function": key, "context": context, "cell": self.cell,
+                   "caller": f"{module}.{caller.f_code.co_name}" if context == "library" else
+                   "the cell's own code" if caller.f_code.co_name.startswith("<") else caller.f_code.co_name}
+            if dep not in self.dependencies:
+                self.dependencies.append(dep)
         else:
             encoded = encode(result)
-            text = json.dumps([arguments, encoded])
-            if '"unsupported"' in text:
+            text = json.dumps(arguments)
+            if '"unsupported"' in text or '"unsupported"' in json.dumps(encoded):
                 self.unrecordable.append({"function": key, "cell": self.cell, "context": context})
-            elif all(json.dumps(c["arguments"]) != json.dumps(arguments) for c in self.calls.get(key, [])):
+            elif text not in self.seen.setdefault(key, set()):
+                self.seen[key].add(text)
                 self.calls.setdefault(key, []).append({"arguments": arguments, "result": encoded})
         return result
 
     def save(self, path: str) -> None:
         with open(path, "w", encoding="utf-8") as f:
-            json.dump({"calls": self.calls, "dependencies": self.dependencies, "unrecordable": self.unrecordable}, f)
+            json.dump({"calls": self.calls, "dependencies": self.dependencies, "unrecordable": self.unrecordable,
+                       "used_later": sorted(self.used_later)}, f)
 
 
 _RECORDER: _Recorder | None = None
 
 
-def install_recorder(keys: list[str], solution_names: list[str]) -> None:
-    """Instrument the left-out functions in this (kernel) process; called by :func:`record_notebook`'s first cell."""
+def install_recorder(keys: list[str], solution_names: list[str], later: list[str] = ()) -> None:
+    """Instrument the left-out functions in this (kernel) process; called by :func:`record_notebook`'s first cell.
+
+    ``keys``: the assignment's own answers (recorded, or reported when they cannot be); ``later``: later
+    assignments' answers (only noted when called, at any depth outside an own answer's call).
+    """
     global _RECORDER
-    _RECORDER = _Recorder(keys, solution_names)
+    _RECORDER = _Recorder(keys, solution_names, later)
 
     def before(info) -> None:
         _RECORDER.cell = info.raw_cell
@@ -413,12 +441,16 @@ def save_recording(path: str) -> None:
     _RECORDER.save(path)
 
 
-def record_notebook(solved_nb: dict, keys: list[str], solution_names: list[str], workdir: Path) -> dict:
+def record_notebook(solved_nb: dict, keys: list[str], solution_names: list[str], workdir: Path,
+                    later: list[str] = ()) -> dict:
     """Run a solved release notebook in a kernel of the full library, recording calls of left-out functions.
 
+    Arguments: keys -- the assignment's own answers; solution_names -- the functions its solution cells
+    define; workdir -- the kernel's folder; later -- later assignments' answers (see :func:`install_recorder`).
     Returns: ``{"calls": {key: [{"arguments": [[name, encoded]], "result": encoded}]}, "dependencies":
-    [{"function", "context", "caller", "cell"}], "unrecordable": [...], "errors": [(cell index, message)]}``;
-    ``cell`` is the source of the cell that ran. Raises: whatever nbclient raises when the kernel dies.
+    [{"function", "context", "caller", "cell"}], "unrecordable": [...], "used_later": [key, ...],
+    "errors": [(cell index, message)]}``; ``cell`` is the source of the cell that ran.
+    Raises: KitError if the kernel wrote no recording; whatever nbclient raises when the kernel dies.
     """
     import copy
 
@@ -427,8 +459,8 @@ def record_notebook(solved_nb: dict, keys: list[str], solution_names: list[str],
 
     out = Path(workdir) / "recording.json"
     nb = copy.deepcopy(solved_nb)
-    first = nbformat.v4.new_code_cell(f"import autograder.kit as _kit_\n_kit_.install_recorder({keys!r}, "
-                                      f"{sorted(solution_names)!r})")
+    first = nbformat.v4.new_code_cell(f"import autograder.kit as _kit_\n_kit_.install_recorder({list(keys)!r}, "
+                                      f"{sorted(solution_names)!r}, {list(later)!r})")
     last = nbformat.v4.new_code_cell(f"_kit_.save_recording({str(out)!r})")
     nb["cells"] = [first] + nb["cells"] + [last]
     node = nbformat.reads(json.dumps(nb), as_version=4)
@@ -466,25 +498,23 @@ def _first_line(cell: str) -> str:
 
 
 def _refusals(notebook: str, recording: dict, left_out: dict[str, str], cells: list[str]) -> list[str]:
-    lines = []
-    seen = set()
+    """One line per left-out function the notebook needs at run time: who calls it, in which cells."""
+    why: dict[str, dict[str, list]] = {}
     for dep in recording["dependencies"]:
-        where = cells.index(dep["cell"]) if dep["cell"] in cells else "?"
-        who = (f"the library function {dep['caller']}" if dep["context"] == "library"
-               else f"your solution {dep['caller']}")
-        line = (f"  {dep['function']} (the exercise of {left_out[dep['function']]}) is called by {who} "
-                f"while {notebook} runs (cell {where}: {_first_line(dep['cell'])})")
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
+        who = {"library": f"by the library function {dep['caller']}",
+               "student": f"by the solution {dep['caller']}",
+               "loop": f"more than {MAX_RECORDED_CALLS} times with other inputs by {dep['caller']}"}[dep["context"]]
+        why.setdefault(dep["function"], {}).setdefault(who, []).append(dep["cell"])
     for bad in recording["unrecordable"]:
-        where = cells.index(bad["cell"]) if bad["cell"] in cells else "?"
-        line = (f"  {bad['function']} (the exercise of {left_out[bad['function']]}) is called in {notebook} "
-                f"(cell {where}: {_first_line(bad['cell'])}) with arguments or a result the kit cannot record "
-                "(only numbers, strings, numpy arrays and lists, tuples and dicts of them)")
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
+        who = "with arguments or a result the kit cannot record (numbers, strings, arrays and containers of them)"
+        why.setdefault(bad["function"], {}).setdefault(who, []).append(bad["cell"])
+    lines = []
+    for key, callers in why.items():
+        parts = []
+        for who, in_cells in callers.items():
+            numbers = sorted({cells.index(c) for c in in_cells if c in cells})
+            parts.append(f"{who} (cell{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers)) or '?'})")
+        lines.append(f"  {notebook} calls {key} (the exercise of {left_out[key]}) " + "; ".join(parts))
     return lines
 
 
@@ -537,6 +567,10 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
     answers = answer_functions(assignment, source)
     left_out = {k: exercise_label(a, assignment) for k, a in answers.items()}
     own = course.assignment_notebooks(source, assignment)
+    own_names = {f"{p.parent.name}/{p.stem}" for p in own}
+    mine = sorted(k for k, a in answers.items() if a.notebook in own_names)
+    later = sorted(set(left_out) - set(mine))
+    used_later: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="course-kit-") as tmp:
         tmp = Path(tmp)
         release = course.build_release(tmp / "course", source, log=lambda m: None, db_path=tmp / "gradebook.db",
@@ -550,8 +584,9 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
             source_nb = json.loads(src_path.read_text(encoding="utf-8"))
             release_nb = json.loads((release / src_path.name).read_text(encoding="utf-8"))
             log(f"kit: recording {notebook} (the solved release, in a kernel of the full library)")
-            rec = record_notebook(solved_submission(release_nb, source_nb), sorted(left_out),
-                                  sorted(_solution_names(source_nb)), tmp)
+            rec = record_notebook(solved_submission(release_nb, source_nb), mine,
+                                  sorted(_solution_names(source_nb)), tmp, later=later)
+            used_later |= set(rec["used_later"])
             if rec["errors"]:
                 raise KitError(f"the solved release of {notebook} fails, so nothing can be recorded: "
                                + "; ".join(f"cell {i}: {e}" for i, e in rec["errors"]))
@@ -569,6 +604,10 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
                 f"{own[-1].stem}): a notebook's kit keeps the functions earlier notebooks graded. The dependency "
                 "order is in autograder/README.md (The student kit).")
 
+        kept = {k: left_out.pop(k) for k in sorted(used_later)}
+        if kept:
+            log(f"kit: {len(kept)} function(s) graded in later assignments stay, because {assignment} calls them at "
+                "run time: " + ", ".join(f"{k} ({e})" for k, e in kept.items()))
         stage = tmp / "stage"
         shutil.copytree(course.REPO / "course_utils", stage / "course_utils",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "kit_recording.json"))
@@ -601,4 +640,4 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
         shutil.copytree(release, target)
     log(f"kit: {assignment}: {len(left_out)} function(s) left out, "
         f"{sum(len(v) for v in calls.values())} recorded call(s); release {target}/, package {wheels[0].name}")
-    return Kit(target, wheels[0], left_out, {k: len(v) for k, v in calls.items()})
+    return Kit(target, wheels[0], left_out, {k: len(v) for k, v in calls.items()}, kept)
