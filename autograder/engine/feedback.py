@@ -390,36 +390,100 @@ def lay_out(nb) -> None:
 
 
 # --- the exporter --------------------------------------------------------------------------
+#
+# A worker renders one page per notebook for a whole class, and most of every page is the
+# same for every student: the instructor's markdown and the locked and test cells. So the
+# HTML of a markdown text and of a highlighted cell is kept per worker (keyed by its text
+# and every option that changes it), and the exporter skips what nbconvert's HTMLExporter
+# does after rendering (a BeautifulSoup parse and re-serialisation of the whole page, to
+# add tab stops to JupyterLab's markup, which this classic page does not have, and alt
+# texts, which :func:`_image_alt_texts` adds here).
 
 _EXPORTER = None
+#: what an image with no description of its own says to a screen reader (nbconvert's words)
+IMAGE_ALT = "No description has been provided for this image"
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt=)", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_cached(source: str, path: str, embed_images: bool, anchor_link_text: str,
+                     exclude_anchor_links: bool, lexer_options: tuple) -> str:
+    return markdown_to_html(source, attachments={}, embed_images=embed_images, path=path,
+                            anchor_link_text=anchor_link_text, exclude_anchor_links=exclude_anchor_links,
+                            **dict(lexer_options))
+
+
+@functools.lru_cache(maxsize=16)
+def _highlighter(lexer):
+    """nbconvert's highlighter for a notebook whose kernel's lexer is ``lexer`` (None: IPython 3)."""
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    return Highlight2HTML(pygments_lexer=lexer, parent=_exporter())
+
+
+@functools.lru_cache(maxsize=4096)
+def _highlight_cached(lexer, source: str, language, magics_language) -> str:
+    return _highlighter(lexer)(source, language, {"magics_language": magics_language} if magics_language else None)
+
+
+def _image_alt_texts(page: str) -> str:
+    """Every ``<img>`` of the page without an ``alt`` gets :data:`IMAGE_ALT`, as nbconvert's
+    HTMLExporter does. In text the page shows, ``<`` is escaped, so only real tags match."""
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{IMAGE_ALT}"', page)
 
 
 def _exporter():
     global _EXPORTER
     if _EXPORTER is None:
         import jinja2
-        import nbgrader
-        from nbconvert.exporters import HTMLExporter
+        from nbconvert.exporters import HTMLExporter, TemplateExporter
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from traitlets.config import Config
 
         class FeedbackExporter(HTMLExporter):
-            """nbconvert's HTML exporter whose markdown filter draws formulas as MathML."""
+            """nbconvert's HTML exporter whose markdown filter draws formulas as MathML, which
+            keeps the HTML of texts and cells that repeat from page to page, and which does not
+            parse its own page again (see above)."""
 
             @jinja2.pass_context
             def markdown2html(self, context, source):
                 cell = context.get("cell", {})
-                return markdown_to_html(
-                    source, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
-                    path=context.get("resources", {}).get("metadata", {}).get("path", ""),
-                    anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
-                    **self.lexer_options)
+                path = context.get("resources", {}).get("metadata", {}).get("path", "")
+                options = dict(embed_images=self.embed_images, anchor_link_text=self.anchor_link_text,
+                               exclude_anchor_links=self.exclude_anchor_links)
+                if cell.get("attachments"):  # a student's pasted image: this cell's alone
+                    return markdown_to_html(source, attachments=cell["attachments"], path=path, **options,
+                                            **self.lexer_options)
+                return _markdown_cached(source, path, lexer_options=tuple(sorted(self.lexer_options.items())),
+                                        **options)
 
-        formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+            def _preprocess(self, nb, resources):
+                # nb is already this render's own copy (Exporter.from_notebook_node made it) and
+                # was validated when it was read: no second copy, no validation per preprocessor
+                for preprocessor in self._preprocessors:
+                    nb, resources = preprocessor(nb, resources)
+                return nb, resources
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+
+                def highlight_code(source, language=None, metadata=None):
+                    return _highlight_cached(lexer, source, language, (metadata or {}).get("magics_language"))
+
+                resources = self._init_resources(resources)
+                self.register_filter("highlight_code", highlight_code)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+                return _image_alt_texts(page), resources
+
         c = Config()
         c.FeedbackExporter.template_name = TEMPLATE_NAME
         c.FeedbackExporter.extra_template_basedirs = [str(TEMPLATES)]
-        c.FeedbackExporter.extra_template_paths = [
-            str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+        # nbconvert's default preprocessors are all disabled, yet each one is run and the
+        # notebook validated after it; the template's own (pygments' CSS) is all this page uses
+        c.FeedbackExporter.default_preprocessors = []
         _EXPORTER = FeedbackExporter(config=c)
     return _EXPORTER
 
@@ -430,15 +494,17 @@ def render_feedback(nb_json: str, stem: str, score: float, max_score: float) -> 
     ``stem`` names the notebook on the page; ``score`` and ``max_score`` are its total.
     Hidden tests are removed, the verdict leads each graded cell, formulas are MathML, and
     the grading machine's paths are replaced (see the module's docstring). The page has
-    no script and loads nothing. Raises what ``nbformat.reads`` raises for JSON that is not
+    no script and loads nothing. Raises what ``nbformat.reader.reads`` raises for JSON that is not
     a notebook, and ``jinja2``/``nbconvert`` errors if the template is missing.
     """
     from ..preprocessors import HideHiddenTests
 
-    nb = nbformat.reads(nb_json, as_version=4)
+    # the worker built this JSON itself from checked cells: read, not validated against the schema
+    nb = nbformat.reader.reads(nb_json)
     lay_out(nb)
     resources = {"nbgrader": {"notebook": stem, "score": score, "max_score": max_score, "late_penalty": 0},
-                 "feedback": {"own_output_label": OWN_OUTPUT_LABEL}}
+                 # text, not an attribute: only <, > and & need escaping (the template does not escape it)
+                 "feedback": {"own_output_label": html.escape(OWN_OUTPUT_LABEL, quote=False)}}
     nb, resources = HideHiddenTests().preprocess(nb, resources)
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
     return page

@@ -55,12 +55,14 @@ from pathlib import Path
 
 from .. import course
 from ..course import build_release
-from . import canary
-from .assemble import build_template
-from .inventory import Entry, Submission, survey
-from .report import end_of_run
-from .sandbox import Limits, available
-from .worker import GRADING_FAILED, grade_submission, too_big
+from .sandbox import Limits, available, skip_unused_grammars
+
+skip_unused_grammars()  # before canary imports nbgrader, and with it nbformat and jsonschema
+from . import canary  # noqa: E402
+from .assemble import build_template  # noqa: E402
+from .inventory import Entry, Submission, survey  # noqa: E402
+from .report import end_of_run  # noqa: E402
+from .worker import GRADING_FAILED, grade_submission, too_big  # noqa: E402
 
 
 class SandboxRefused(RuntimeError):
@@ -236,6 +238,8 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
     scratch_dir = None if scheduler else str(scratch)
     engine = f"Dask scheduler {scheduler}" if scheduler else f"{workers} local worker(s)"
 
+    if pairs and not scheduler and workers > 1 and len(pairs) > 1:
+        _start_forkserver()  # its imports run beside the self-test and the release build
     broken = _self_test(limits, sandboxed, scratch_dir, scheduler, logger) if pairs else None
     if broken:
         log(f"grade: the grader's self-test failed, so nobody was graded: {broken} (see {out / 'grading.log'})")
@@ -248,6 +252,7 @@ def grade(submissions: Path, out: Path, source: Path = course.SOURCE, log=print,
         return GradeRun([r for r in _all_results(out) if (r.student, r.assignment) in by_pair], broken, ignored)
 
     if pairs:
+        _seed_gradebook(db_path)
         build_release(root, source, log=lambda m: logger.info(m), db_path=db_path,
                       only=sorted({a for _, a in pairs}))
     templates = {a: templates_for(root / "release", source, a) for a in sorted({a for _, a in pairs})}
@@ -330,6 +335,54 @@ def _store_failed(sub: Submission, source: Path, why: str, out: Path, logger: lo
     res = StudentResult(sub.student, sub.assignment, [f"grading failed, not scored: {why}"], [], 0.0, cells, notebooks)
     _save_result(out, res)
     logger.error("%s/%s: grading failed, not scored: %s", sub.student, sub.assignment, why)
+
+
+#: what the local worker processes import once, in the forkserver they are forked from
+WORKER_PRELOAD = ["autograder.engine.worker", "autograder.engine.verdicts", "course_utils.grading.records",
+                  "nbconvert.exporters.html", "latex2mathml.converter"]
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver the local worker pool forks from, with the worker's imports done.
+
+    Each worker would otherwise import nbgrader, nbformat and nbconvert itself (about 2 s of
+    CPU each); the forkserver does it once, in its own process, while this one grades the
+    self-test and builds the release. A module that fails to import there is imported by
+    each worker as before (multiprocessing ignores preload errors).
+    """
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    course.prepare_environment()  # the workers' environment (one BLAS thread) before numpy is imported there
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    forkserver.ensure_running()
+
+
+def _seed_gradebook(db_path: Path) -> None:
+    """Start a new gradebook as a copy of an empty one nbgrader made (no-op if ``db_path`` exists).
+
+    nbgrader starts every new gradebook by running ``alembic heads`` in a subprocess (a
+    Python start and alembic's imports: seconds on a busy machine). The empty gradebook it
+    makes is the same every time for one nbgrader version and course id, so it is made once,
+    by nbgrader, into ``build/grader-cache/`` and copied. Raises ``OSError`` if the copy
+    cannot be written.
+    """
+    if db_path.exists():
+        return
+    import nbgrader
+    from nbgrader.api import Gradebook
+
+    course_id = course.nbgrader_config(db_path.parent, course.SOURCE, db_path).CourseDirectory.course_id
+    empty = course.BUILD / "grader-cache" / f"empty-gradebook-nbgrader-{nbgrader.__version__}-{course_id}.db"
+    if not empty.exists():
+        empty.parent.mkdir(parents=True, exist_ok=True)
+        tmp = empty.with_name(f"{empty.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        Gradebook(f"sqlite:///{tmp}", course_id=course_id).close()
+        tmp.replace(empty)
+    tmp = db_path.with_name(db_path.name + ".tmp")
+    shutil.copyfile(empty, tmp)
+    tmp.replace(db_path)
 
 
 def _execute(pairs: list[tuple[str, str]], make_job, workers: int, scheduler: str | None, progress: bool):
@@ -422,9 +475,10 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
                         float(raw.get("seconds", 0.0)))
     failed = raw.get("grading_failed")
     gb.update_or_create_student(student)
-    gb.update_or_create_submission(assignment, student)
+    submission = gb.update_or_create_submission(assignment, student)
     assignment_row = gb.find_assignment(assignment)
     known_notebooks = {nb.name: nb for nb in assignment_row.notebooks}
+    grades = _submission_grades(gb, submission.id)
     auto_dir = root / "autograded" / student / assignment
     fb_dir = out / "feedback" / student / assignment
     for d in (auto_dir, fb_dir):
@@ -437,7 +491,7 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
                    {"score": 0.0, "status": "not graded", "reason": "no result for this cell"})
         for gc in sorted(known_notebooks[stem].grade_cells, key=lambda c: c.name):
             c = by_id.get(gc.name, missing)
-            grade = gb.find_grade(gc.name, stem, assignment, student)
+            grade = grades.get((stem, gc.name)) or gb.find_grade(gc.name, stem, assignment, student)
             grade.manual_score = None
             if c["status"] == GRADING_FAILED:
                 grade.auto_score, grade.needs_manual_grade = None, True
@@ -472,6 +526,36 @@ def _store(gb, raw: dict, root: Path, out: Path, logger: logging.Logger) -> Stud
                 "grading failed" if res.status == GRADING_FAILED else f"{res.score:.1f}/{res.max_score:.1f}",
                 res.seconds, time.perf_counter() - t0)
     return res
+
+
+def _submission_grades(gb, submission_id: str) -> dict:
+    """{(notebook, grade cell): nbgrader Grade} of one submitted assignment, in one query
+    (nbgrader's ``find_grade`` makes one seven-table query per cell)."""
+    from nbgrader.api import Grade, GradeCell, Notebook, SubmittedNotebook
+
+    rows = (gb.db.query(Grade, Notebook.name, GradeCell.name)
+            .join(GradeCell, GradeCell.id == Grade.cell_id)
+            .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+            .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
+            .filter(SubmittedNotebook.assignment_id == submission_id))
+    return {(notebook, cell): grade for grade, notebook, cell in rows}
+
+
+def _gradebook_scores(db_path: Path) -> dict[tuple[str, str, str, str], float | None]:
+    """{(student, assignment, notebook, grade cell): score} of every grade in the gradebook, in
+    one query: nbgrader's score (a manual grade over the auto score, plus extra credit)."""
+    from nbgrader.api import (Assignment, Grade, GradeCell, Gradebook, Notebook, SubmittedAssignment,
+                              SubmittedNotebook)
+
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        rows = (gb.db.query(SubmittedAssignment.student_id, Assignment.name, Notebook.name, GradeCell.name,
+                            Grade.score)
+                .join(GradeCell, GradeCell.id == Grade.cell_id)
+                .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+                .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
+                .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
+                .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id))
+        return {(student, assignment, notebook, cell): score for student, assignment, notebook, cell, score in rows}
 
 
 def _save_result(out: Path, res: StudentResult) -> None:
@@ -525,20 +609,18 @@ def _write_csvs(out: Path, db_path: Path, results: list[StudentResult]) -> None:
 
     A cell, notebook or assignment the grader failed to grade has an empty score.
     """
-    from nbgrader.api import Gradebook
-
     rows = []
-    with Gradebook(f"sqlite:///{db_path}") as gb:
-        for res in results:
-            for c in res.cells:
-                if c["status"] == GRADING_FAILED:
-                    score = ""
-                else:
-                    g = gb.find_grade(c["cell"], c["notebook"], res.assignment, res.student)
-                    score = float(g.score or 0.0)
-                rows.append({"student": res.student, "assignment": res.assignment, "notebook": c["notebook"],
-                             "cell": c["cell"], "score": score, "max_score": float(c["max_score"]),
-                             "status": c["status"], "reason": c["reason"]})
+    scores = _gradebook_scores(db_path)
+    for res in results:
+        for c in res.cells:
+            if c["status"] == GRADING_FAILED:
+                score = ""
+            else:
+                # a cell missing from the gradebook raises, as nbgrader's find_grade did
+                score = float(scores[(res.student, res.assignment, c["notebook"], c["cell"])] or 0.0)
+            rows.append({"student": res.student, "assignment": res.assignment, "notebook": c["notebook"],
+                         "cell": c["cell"], "score": score, "max_score": float(c["max_score"]),
+                         "status": c["status"], "reason": c["reason"]})
     _atomic_csv(out / "grades_by_cell.csv",
                 ["student", "assignment", "notebook", "cell", "score", "max_score", "status", "reason"], rows)
 

@@ -31,9 +31,11 @@ import traceback
 from pathlib import Path
 
 from .. import course
-from .assemble import Assembled, Template, assemble, notebook_json
-from .feedback import attach_verdict, render_feedback
-from .sandbox import Limits, run
+from .sandbox import Limits, run, skip_unused_grammars
+
+skip_unused_grammars()  # before .assemble imports nbgrader, and with it nbformat and jsonschema
+from .assemble import Assembled, Template, assemble, notebook_json  # noqa: E402
+from .feedback import attach_verdict, render_feedback  # noqa: E402
 
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 MAX_CELLS = 1000
