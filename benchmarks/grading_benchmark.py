@@ -11,7 +11,8 @@ way must give full marks; the script checks that before it reports a time. Each 
 starts from its own fresh folder. nbgrader's ``generate_assignment`` is run before timing
 plain nbgrader but is *inside* the timing of this grader (it builds its release on every
 run), so the comparison is conservative. The machine is shared and noisy: compare the
-ratios of one run, not absolute seconds across runs.
+ratios of one run, not absolute seconds across runs. Each way's line ends with the load
+averages (1, 5 and 15 minutes) when it finished, so a run on a busy machine says so.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def main(argv=None) -> int:
             d.mkdir(parents=True)
             (d / f"{args.notebook}.ipynb").write_text(json.dumps(answer))
         print(f"{args.students} honest submissions of {TRACK}/{args.notebook}; {os.cpu_count()} cores; "
-              f"N = {args.workers} workers", flush=True)
+              f"N = {args.workers} workers; load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
         rows = []
         for label, fn in [("plain nbgrader autograde (sequential)", lambda: plain_nbgrader(work, source, subs)),
                           ("this grader, sandboxed, 1 worker", lambda: this_grader(work, source, subs, 1)),
@@ -122,8 +123,9 @@ def main(argv=None) -> int:
                            lambda: this_grader(work, source, subs, args.workers))]:
             seconds, mean = fn()
             rows.append((label, seconds, mean))
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"  {label:<42} {seconds:7.1f} s   {seconds / args.students:5.2f} s/notebook   "
-                  f"mean score {mean:g}", flush=True)
+                  f"mean score {mean:g}   load {load}", flush=True)
         ours = {m for label, _, m in rows[1:]}
         if len(ours) != 1:
             print(f"error: 1 worker and {args.workers} workers disagree on the scores: {sorted(ours)}")
