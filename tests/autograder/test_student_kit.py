@@ -264,7 +264,7 @@ def test_the_kit_checks_keep_their_messages_and_name_a_changed_example(kit, reco
     assert in_kit["NaN"] == (
         "sigmoid output contains 1 non-finite value(s); the first NaN is at index (1, 2). NaN usually comes from "
         "log(0), 0/0 or an overflow earlier in the computation.\n  in case 1: sigmoid(array(2, 3))")
-    assert full["changed example"] is None or "changed example" not in full
+    assert "changed example" not in full  # the full library compares the changed example with the reference
     assert in_kit["changed example"] == (
         "sigmoid: the example input of this check is not the one the check was recorded with when your course kit "
         "was built, so there is no expected result to compare your result with.\n"
