@@ -60,6 +60,8 @@ WINDOW = 1
 THRESHOLD = 0.5
 #: an exercise whose reference solution has fewer tokens than this is excluded
 MIN_TOKENS = 30
+#: pairs shown with their code in the HTML page (all of them are in the CSV)
+MAX_SHOWN = 200
 HTML_NAME, CSV_NAME = "similarity.html", "similarity.csv"
 CSV_FIELDS = ["notebook", "exercise", "student_a", "assignment_a", "student_b", "assignment_b", "score",
               "share_a", "share_b", "lines_a", "lines_b"]
@@ -164,9 +166,12 @@ def shared_lines(code: str, slices, scaffold: str | None) -> list[int]:
         if marks and 2 * sum(marks) >= len(marks) and line.strip() not in given:
             found.append(number)
         pos += len(line) + 1
-    # a blank line between two shared lines is part of the shared run
-    return [n for n in range(found[0], found[-1] + 1) if n in found or (
-        not lines[n - 1].strip() and any(m < n for m in found) and any(m > n for m in found))] if found else []
+    joined: list[int] = []
+    for n in found:  # a blank line between two shared lines is part of the shared run
+        if joined and all(not lines[m - 1].strip() for m in range(joined[-1] + 1, n)):
+            joined.extend(range(joined[-1] + 1, n))
+        joined.append(n)
+    return joined
 
 
 def line_ranges(numbers: list[int]) -> str:
@@ -380,7 +385,7 @@ def _write_html(report: SimilarityReport, folder: Path, kind: str, stubs: dict) 
         compared=[e for e in report.exercises if not e.excluded],
         excluded=[e for e in report.exercises if e.excluded],
         no_stub=[e for e in report.exercises if not e.excluded and (e.notebook, e.exercise) not in stubs],
-        noise=NOISE, window=WINDOW)
+        noise=NOISE, window=WINDOW, max_shown=MAX_SHOWN)
     tmp = report.html.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(report.html)
@@ -418,7 +423,9 @@ A score is a reason to look, not proof of copying.</p>
 
 <h2 id="pairs-section">Pairs at {{ r.threshold|pct }} or more: {{ r.pairs|length }}</h2>
 {% if not r.pairs %}<p id="no-pairs">No two answers to an exercise share that much code.</p>{% endif %}
-{% for p in r.pairs %}
+{% if r.pairs|length > max_shown %}<p>The {{ max_shown }} highest are shown with their code; similarity.csv lists
+all {{ r.pairs|length }}.</p>{% endif %}
+{% for p in (r.pairs|sort(attribute="score", reverse=True))[:max_shown]|sort(attribute="notebook,exercise", case_sensitive=True) %}
 <div class="pair" id="pair-{{ loop.index }}">
 <h3>{{ p.notebook }} / {{ p.exercise }}: {{ p.a[0] }} and {{ p.b[0] }}, score {{ p.score|pct }}</h3>
 <p class="score">{{ p.a[0] }}: {{ p.share_a|pct }} of this answer is in {{ p.b[0] }}'s (lines {{ p.lines_a }}).

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import time
 
 import numpy as np
 import pytest
@@ -224,7 +225,10 @@ def class_folder(release_dir, tmp_path_factory):
 @pytest.fixture(scope="module")
 def report(class_folder, release_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("similarity-out")
-    return similarity_report(class_folder, out, release=release_dir)
+    t0 = time.perf_counter()
+    rep = similarity_report(class_folder, out, release=release_dir)
+    rep.seconds = time.perf_counter() - t0
+    return rep
 
 
 def _pairs(rep) -> dict[tuple[str, str, str], float]:
@@ -270,9 +274,10 @@ def test_names_and_whitespace_do_not_hide_a_copy():
         assert tokens(fn, CAT[fn]) != tokens(fn, ANN[fn]) and tokens(fn, DAN[fn]) != tokens(fn, ANN[fn]), fn
 
 
-def test_the_listed_pairs_are_the_copies(report):
+def test_the_listed_pairs_are_the_copies(report, record_property):
     """Exactly the copies are listed: ann/ben on all three (100%), eve's partial copy of ann's
     L_model_forward (so also of ben's) with a lower score; no pair of honest answers."""
+    record_property("timing", ("similarity report of a class of 5 (one notebook, no sandbox)", report.seconds))
     assert _pairs(report) == {
         ("initialize_parameters_deep", "ann", "ben"): 1.0,
         ("L_model_forward", "ann", "ben"): 1.0,
