@@ -362,3 +362,27 @@ def test_the_files(report):
     excluded = page.split('id="excluded"', 1)[1]
     assert "linear_forward" in excluded and "fewer than 30" in excluded
     assert "has fewer than 30 tokens is not compared" in " ".join(text.split())  # the rule, stated
+
+
+def test_a_report_that_cannot_be_made_is_logged_never_raised(tmp_path):
+    """grade's end-of-run call (report.end_of_run): a class report that fails to render (here a
+    grades.csv without its columns) is logged and named, the similarity report is still written,
+    and nothing is raised, so no grade and no exit status depends on the reports."""
+    import logging
+
+    from autograder.engine.report import end_of_run
+
+    (tmp_path / "grades.csv").write_text("who\nalice\n", encoding="utf-8")
+    records, said = [], []
+    logger = logging.getLogger("test-end-of-run")
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    try:
+        written = end_of_run(tmp_path, logger, said.append)
+    finally:
+        logger.removeHandler(handler)
+    assert written == [tmp_path / "similarity.html"]
+    assert said == ["grade: the class report could not be made (KeyError: 'max_score'); the grades are not affected",
+                    f"reports: {tmp_path / 'similarity.html'}"]
+    assert [r.getMessage() for r in records if r.levelno == logging.ERROR] == [said[0][len("grade: "):]]
