@@ -471,8 +471,9 @@ def record_notebook(solved_nb: dict, keys: list[str], solution_names: list[str],
     client.execute(env=dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline"))
     errors = [(i - 1, f"{o.get('ename')}: {o.get('evalue')}") for i, c in enumerate(node.cells)
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    if not out.is_file():
-        raise KitError(f"the recording kernel wrote nothing: {errors}")
+    if not out.is_file() or errors[:1] and errors[0][0] == -1:
+        trace = "\n".join(t for o in node.cells[0].get("outputs", []) for t in o.get("traceback", []))
+        raise KitError(f"the recording kernel could not instrument the left-out functions: {errors}\n{trace}")
     result = json.loads(out.read_text(encoding="utf-8"))
     result["errors"] = errors
     return result
