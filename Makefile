@@ -34,7 +34,7 @@ setup: release
 lab: data
 	$(PY) -m autograder lab $(ARGS)
 
-# Instructors: JupyterLab at the repository root with nbgrader's formgrader.
+# Instructors: nbgrader's formgrader on the class graded into results/ (ARGS="--results OUT" for another).
 formgrader: setup
 	$(PY) -m autograder formgrader $(ARGS)
 
