@@ -20,7 +20,15 @@ of the hidden test.
 Cheap by construction: no kernel and no whole-notebook run. From each source notebook it executes
 only the cells the graded cells need (a reaching-definitions slice of the setup, solution, example
 and helper cells; ``autograder.preprocessors.statement_flow``), once, and keeps the namespace each
-graded cell sees. A variant is the notebook's own teaching solution, wrapped.
+graded cell sees. A variant is the notebook's own teaching solution, wrapped. The teaching solution
+and the reference each compute a result once per input over all the variants
+(:func:`wrapped`, :func:`references_computed_once`).
+
+What is proven where: this module proves, per graded function, that the visible check and the
+hidden test give the same verdict on each near miss (the comparison rules). That the teaching
+solution passes its hidden tests on other inputs in a real kernel run of the whole source notebook
+is tests/notebooks/test_notebooks.py; what `make check` and `nbgrader validate` report on a handed-in
+notebook is tests/autograder/test_student_checks.py.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import json
 import os
 import re
 import time
+import types
 import warnings
 
 import numpy as np
@@ -190,6 +199,51 @@ def wrapped(fn, variant, applied, undo):
     return student
 
 
+_REFERENCE_MEMO: dict = {}
+
+
+def _memoized_reference(fn):
+    """``fn`` computing each result once per input (a copy is returned each time). Only calls whose
+    inputs and result are plain values are reused (a generator among the arguments, whose state the
+    call would advance, is passed through)."""
+    @functools.wraps(fn)
+    def reference(*args, **kwargs):
+        if not _plain([list(args), kwargs]):
+            return fn(*args, **kwargs)
+        key = (fn.__module__, fn.__qualname__, hashlib.sha1(pickle.dumps((args, kwargs), protocol=4)).hexdigest())
+        if key not in _REFERENCE_MEMO:
+            result = fn(*args, **kwargs)
+            if not _plain(result):
+                return result
+            _REFERENCE_MEMO[key] = copy.deepcopy(result)
+        return copy.deepcopy(_REFERENCE_MEMO[key])
+    return reference
+
+
+@contextlib.contextmanager
+def references_computed_once(sliced):
+    """While a notebook's variants run, each graded function's reference (the same-named function of a
+    course_utils module the notebook imports, ``ref.L_layer_model``) computes each result once: the
+    visible checks and the replay give it the same inputs for every variant (the replay draws the
+    hidden inputs from the same seeds), and 1/05's reference trains a network per call. What is
+    compared is unchanged; only the repeated computation goes."""
+    modules = {id(v): v for v in sliced.live.values()
+               if isinstance(v, types.ModuleType) and v.__name__.startswith("course_utils.")}
+    patched = []
+    try:
+        for module in modules.values():
+            for name in sliced.functions:
+                fn = getattr(module, name, None)
+                if isinstance(fn, types.FunctionType):
+                    patched.append((module, name, fn))
+                    setattr(module, name, _memoized_reference(fn))
+        yield
+    finally:
+        for module, name, fn in reversed(patched):
+            setattr(module, name, fn)
+        _REFERENCE_MEMO.clear()
+
+
 # --- the notebook, sliced ----------------------------------------------------------------------
 
 def _nbgrader(cell):
@@ -205,11 +259,18 @@ def _split(source):
     return visible, hidden.split("### END HIDDEN TESTS")[0]
 
 
+@functools.lru_cache(maxsize=None)
 def _python(source):
     from IPython.core.inputtransformer2 import TransformerManager
 
     lines = TransformerManager().transform_cell(source).splitlines()
     return "\n".join("pass" if ln.lstrip().startswith("get_ipython()") else ln for ln in lines)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(source, filename):
+    """A graded cell's part, compiled once for all the variants that run it."""
+    return compile(_python(source), filename, "exec")
 
 
 def _cell_names(source):
@@ -297,14 +358,14 @@ def run_variant(sliced, variant, records_file):
             for name in sliced.functions:
                 ns[name] = wrapped(sliced.live[name], variant, applied, undo)
             try:
-                exec(compile(_python(vis), f"<visible part of {gid}>", "exec"), ns)
+                exec(_compiled(vis, f"<visible part of {gid}>"), ns)
                 message = None
             except Exception as exc:
                 message = f"{type(exc).__name__}: {exc}"
             seen = set(applied) if variant is BASELINE else (
                 "numpy scalar" if "numpy scalar" in applied else bool(applied))
             try:
-                exec(compile(_python(hidden), f"<hidden tests of {gid}>", "exec"), ns)
+                exec(_compiled(hidden, f"<hidden tests of {gid}>"), ns)
             except Exception:
                 pass  # the replay below is the verdict; a crash here leaves no record, which fails it
             for array, old in reversed(undo):
@@ -389,7 +450,7 @@ def test_visible_and_hidden_verdicts_agree_on_near_misses(path, tmp_path, record
     t0 = time.perf_counter()
     nb = sliced(path)
     outcomes = {}
-    with quiet(path.parent):
+    with quiet(path.parent), references_computed_once(nb):
         for variant in [BASELINE] + VARIANTS:
             visible, verdicts, compared = run_variant(nb, variant, tmp_path / "records.jsonl")
             for gid, (message, seen) in visible.items():
