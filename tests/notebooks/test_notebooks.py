@@ -1,6 +1,12 @@
 """Source notebooks: conventions, clean execution, and the teaching versions agreeing with
-course_utils on more random inputs. (nbgrader's validator runs on what students hand in, the solved
-release: tests/autograder/test_student_checks.py.)"""
+course_utils on more random inputs.
+
+What is proven where: each source notebook runs once here, whole, in a kernel, with the seed salt
+(every cell without an error, every hidden test passing on other inputs: the only whole-notebook
+run of the instructor's version). What `make check` and `nbgrader validate` report on what students
+hand in (the solved release) is tests/autograder/test_student_checks.py, one run per notebook for
+both tools; that each visible check and hidden test agree on near misses is
+tests/grading/test_near_misses.py, without a kernel."""
 
 import re
 
