@@ -25,10 +25,13 @@ One notebook as its own assignment (point 12):
 
 Every row of grades_by_notebook.csv is asserted. The grader's failures (point 11) are in
 test_grading_failures.py, the adversarial class in test_grading_adversarial.py.
+The class report and the similarity report this run ends with (issue 18, points 2 and 3) are read
+back at the end; their own classes are in tests/browser/test_class_report.py and test_similarity.py.
 """
 
 import csv
 import json
+import re
 import subprocess
 import sys
 import time
@@ -335,3 +338,99 @@ def test_one_notebook_as_its_own_assignment(graded):
 
 def test_every_track_has_a_partial_submission():
     assert set(TRACKS) <= set(WRONG), f"add a WRONG entry for {sorted(set(TRACKS) - set(WRONG))}"
+
+
+# --- the reports grade writes at the end of the run (issue 18, points 2 and 3) ---------------------
+
+def _table(page, table_id: str) -> list[list[str]]:
+    """The rows of the report's table ``table_id`` (header first), each cell's text with its spaces squeezed."""
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(page, "html.parser").find(id=table_id)
+    return [[" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
+
+
+def test_class_report(graded):
+    """class_report.html beside the CSVs: its counts are grades.csv's, carol's failing exercise of each
+    track is in the pass-rate table with its rate and her reason, nobody flagged, nobody failed to grade."""
+    import base64
+
+    from bs4 import BeautifulSoup
+
+    out, proc, *_ = graded
+    page = (out / "class_report.html").read_text(encoding="utf-8")
+    grades = _rows(out, "grades.csv")
+    soup = BeautifulSoup(page, "html.parser")
+    summary = " ".join(soup.find(id="summary").get_text(" ").split())
+    with_problems = sorted(r["student"] for r in grades  # problems other than "X.ipynb was not submitted; scored 0"
+                           if re.sub(r"\S+\.ipynb was not submitted; scored 0(; )?", "", r["problems"]).strip("; "))
+    assert with_problems == ["erin", "gina", "hank"]  # the unreadable file and the two found out of place
+    assert summary == (f"{len({r['student'] for r in grades})} students, {len(grades)} submissions (student and "
+                       f"assignment) {len(grades)} graded, 0 grading failed (no score) 0 flagged for review, "
+                       f"{len(with_problems)} with problems other than notebooks not handed in")
+    # per assignment: the same numbers as grades.csv
+    for name, n, failed, top, mean, *_ in _table(page, "assignments")[1:]:
+        scores = [float(r["score"]) for r in grades if r["assignment"] == name]
+        assert (int(n), int(failed), float(top)) == (len(scores), 0, float(next(
+            r["max_score"] for r in grades if r["assignment"] == name)))
+        assert float(mean) == round(sum(scores) / len(scores), 1)
+    assert len(_table(page, "assignments")) == 1 + len({r["assignment"] for r in grades})
+    # exercises: lowest pass rate first; carol's wrong function of each track with its rate and her reason
+    rows = _table(page, "exercises")[1:]
+    rates = [int(r[4].rstrip("%")) for r in rows]
+    assert rates == sorted(rates)
+    by_exercise = {(r[0], r[1].split(" ")[0]): r for r in rows}
+    # 01_numpy_basics was handed in by alice, bob, carol, dave, erin (unreadable), gina, ivy, jack and frank
+    assert by_exercise[("01_numpy_basics", "L1")][2:] == [
+        "1", "6 / 9", "67%", "not implemented (the release's stub): 1 (bob) notebook not gradable: is not a "
+        "notebook: 1 (erin) visible check failed: L1 output: wrong values: 1 (carol)"]
+    assert by_exercise[("04_optimization", "update_lr")][2:] == [
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: update_lr output: "
+        "wrong values: 1 (carol)"]
+    assert by_exercise[("01_numpy_basics", "L2")][3:5] == ["7 / 9", "78%"]
+    cells = {(r["notebook"], r["cell"]) for r in _rows(out, "grades_by_cell.csv")}
+    assert len(rows) == len(cells)  # every graded cell someone handed in
+    # nobody flagged, nobody failed to grade: said in words, as grades.csv has it
+    assert not any(r["flags"] for r in grades) and not any(r["status"] == "grading failed" for r in grades)
+    assert soup.find(id="flagged").get_text() == "No submission was flagged for review."
+    assert soup.find(id="failed").get_text() == "No submission failed to grade."
+    # the plots are PNG images inside the page; the timings are this run's
+    imgs = {img["id"]: img["src"] for img in soup.find_all("img")}
+    assert sorted(imgs) == ["plot-assignments", "plot-notebooks", "plot-timing"]
+    for src in imgs.values():
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
+    timings = dict((r[0], r[1]) for r in _table(page, "timings")[1:])
+    assert f"grading {len(grades)} submission(s), last run" in timings
+    timed = {r[0]: int(r[1]) for r in _table(page, "notebook-timings")[1:]}
+    submitted = [r for r in _rows(out, "grades_by_notebook.csv") if r["status"] == "submitted"]
+    assert sum(timed.values()) == len(submitted) - 1  # every notebook that ran (erin's unreadable one did not)
+    assert "<script" not in page and " href=" not in page
+    assert "reports: " in proc.stdout and "class_report.html" in proc.stdout
+
+
+def test_similarity_report_of_the_class(graded):
+    """similarity.csv of the fixture class: every two students who handed in the same solved notebook
+    share each of its exercises long enough to compare (score 100%); exercises under the token rule,
+    carol's wrong update_lr among them, never appear."""
+    from autograder.engine.similarity import MIN_TOKENS, solution_tokens
+
+    out, *_ = graded
+    solved_by = {  # (notebook, students who handed it in solved, from the class above)
+        "01_numpy_basics": ["alice", "carol", "dave", "frank", "gina", "ivy", "jack"],
+        "02_logistic_regression": ["alice", "erin", "hank"],
+        "04_optimization": ["alice", "carol"],
+    }
+    expected = set()
+    for stem, students in solved_by.items():
+        source = read(next(SOURCE.glob(f"*/{stem}.ipynb")))
+        for cell in source.cells:
+            gid = nbg(cell).get("grade_id")
+            if not nbg(cell).get("solution"):
+                continue
+            body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+            if solution_tokens(body) >= MIN_TOKENS:  # dave's sigmoid, ivy's basic_sigmoid, carol's update_lr: shorter
+                expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(students) for b in students[i + 1:]}
+    rows = {(r["notebook"], r["exercise"], r["student_a"], r["student_b"], r["score"])
+            for r in _rows(out, "similarity.csv")}
+    # softmax: 7 students, 21 pairs; 02's three long exercises, 3 pairs each; 04_optimization's eight, 1 pair each
+    assert rows == expected and len(rows) == 21 + 3 * 3 + 8 * 1
