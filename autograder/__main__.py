@@ -96,6 +96,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, default=course.BUILD / "kit", help="output folder (default: build/kit)")
     p.add_argument("--source", type=Path, default=course.SOURCE,
                    help="folder of track folders with the instructor notebooks (default: notebooks/)")
+    p.add_argument("--keep-needed", action="store_true",
+                   help="instead of refusing, keep (with a warning) the assignment's own answers it calls at run time")
 
     p = sub.add_parser("grade", help="autograde SUBMISSIONS/<student>/<assignment>/*.ipynb")
     p.add_argument("submissions", type=Path)
@@ -161,7 +163,7 @@ def main(argv=None) -> int:
         from .kit import KitError, KitRefused, build_kit
 
         try:
-            kit = build_kit(args.assignment, args.out, source=args.source)
+            kit = build_kit(args.assignment, args.out, source=args.source, keep_needed=args.keep_needed)
         except KitRefused as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

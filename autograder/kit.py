@@ -48,7 +48,9 @@ What the kit refuses (:class:`KitRefused`, exit status 2)
     code (a training loop in a demo). The message names each function, its exercise, the caller and
     the notebook cell.
     Such an assignment is released per notebook (``release --notebook``; a notebook's kit keeps what
-    earlier notebooks graded). Arguments or results the record format cannot carry (functions, graph
+    earlier notebooks graded). Where one notebook needs its own answer (1/03's demos train the
+    library's network, which calls 1/03's graded ``cross_entropy_cost``), ``--keep-needed`` builds
+    the kit anyway, keeping those functions with their answers and saying so in a warning. Arguments or results the record format cannot carry (functions, graph
     nodes) are refused the same way. The dependency order is in ``autograder/README.md``.
 
 The grader never uses the kit: it grades with the full library, as before.
@@ -109,8 +111,9 @@ class Answer:
 @dataclass
 class Kit:
     """What :func:`build_kit` wrote: the release folder, the wheel, the left-out functions with their
-    exercise (``key -> "assignment/notebook"``), the recorded calls per left-out function, and the later
-    assignments' answers kept because the assignment calls them (``key -> exercise``)."""
+    exercise (``key -> "assignment/notebook"``), the recorded calls per left-out function, and the answers
+    kept because the assignment calls them (``key -> exercise``: later assignments' answers, and with
+    ``keep_needed`` its own)."""
 
     release: Path
     wheel: Path
@@ -551,17 +554,19 @@ def _builds_wheels_here() -> bool:
     return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
 
 
-def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=print) -> Kit:
+def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=print, keep_needed: bool = False) -> Kit:
     """Build the student kit of ``assignment`` into ``out`` (see the module docstring).
 
     Arguments: assignment -- a track or a single-notebook assignment; out -- the output folder
     (created; an existing release folder and wheel of the same assignment are replaced);
-    source -- the folder of track folders; log -- progress lines.
+    source -- the folder of track folders; log -- progress lines; keep_needed -- instead of refusing,
+    keep in the kit (with their answers, said in a warning) the assignment's own answers it needs at run
+    time, and record again until nothing left out is needed.
     Returns: a :class:`Kit`.
-    Raises: KitRefused when the assignment needs a left-out function at run time with inputs that
-    cannot be recorded (the message names each function, caller and cell); KitError for an unknown
-    assignment, a solved notebook that fails, or a wheel that cannot be built; course.ReleaseError
-    when nbgrader cannot build the release.
+    Raises: KitRefused when the assignment needs one of its own answers at run time with inputs that
+    cannot be recorded and ``keep_needed`` is False (the message names each function, caller and
+    cell); KitError for an unknown assignment, a solved notebook that fails, or a wheel that cannot be
+    built; course.ReleaseError when nbgrader cannot build the release.
     """
     out = Path(out).resolve()
     source = Path(source).resolve()
@@ -572,43 +577,53 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
     mine = sorted(k for k, a in answers.items() if a.notebook in own_names)
     later = sorted(set(left_out) - set(mine))
     used_later: set[str] = set()
+    needed_kept: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="course-kit-") as tmp:
         tmp = Path(tmp)
         release = course.build_release(tmp / "course", source, log=lambda m: None, db_path=tmp / "gradebook.db",
                                        only=[assignment]) / assignment
         from .engine.assemble import cell_text, solved_submission
 
-        calls: dict[str, list] = {}
-        refusals: list[str] = []
-        for src_path in own:
-            notebook = f"{src_path.parent.name}/{src_path.stem}"
-            source_nb = json.loads(src_path.read_text(encoding="utf-8"))
-            release_nb = json.loads((release / src_path.name).read_text(encoding="utf-8"))
-            log(f"kit: recording {notebook} (the solved release, in a kernel of the full library)")
-            rec = record_notebook(solved_submission(release_nb, source_nb), mine,
-                                  sorted(_solution_names(source_nb)), tmp, later=later)
-            used_later |= set(rec["used_later"])
-            if rec["errors"]:
-                raise KitError(f"the solved release of {notebook} fails, so nothing can be recorded: "
-                               + "; ".join(f"cell {i}: {e}" for i, e in rec["errors"]))
-            refusals += _refusals(notebook, rec, left_out, [cell_text(c) for c in
-                                                           solved_submission(release_nb, source_nb)["cells"]])
-            for key, recorded in rec["calls"].items():
-                mine = calls.setdefault(key, [])
-                mine += [c for c in recorded if all(json.dumps(c["arguments"]) != json.dumps(m["arguments"])
-                                                    for m in mine)]
-        if refusals:
-            raise KitRefused(
-                f"the student kit of {assignment} cannot leave out these functions, because {assignment} itself "
-                "uses them at run time with inputs that cannot be recorded in advance:\n" + "\n".join(refusals)
-                + "\nRelease these notebooks as assignments of their own (python -m autograder kit NOTEBOOK, e.g. "
-                f"{own[-1].stem}): a notebook's kit keeps the functions earlier notebooks graded. The dependency "
-                "order is in autograder/README.md (The student kit).")
+        while True:
+            calls: dict[str, list] = {}
+            refusals: list[str] = []
+            needed: set[str] = set()
+            for src_path in own:
+                notebook = f"{src_path.parent.name}/{src_path.stem}"
+                source_nb = json.loads(src_path.read_text(encoding="utf-8"))
+                solved = solved_submission(json.loads((release / src_path.name).read_text(encoding="utf-8")), source_nb)
+                log(f"kit: recording {notebook} (the solved release, in a kernel of the full library)")
+                rec = record_notebook(solved, mine, sorted(_solution_names(source_nb)), tmp, later=later)
+                used_later |= set(rec["used_later"])
+                if rec["errors"]:
+                    raise KitError(f"the solved release of {notebook} fails, so nothing can be recorded: "
+                                   + "; ".join(f"cell {i}: {e}" for i, e in rec["errors"]))
+                refusals += _refusals(notebook, rec, left_out, [cell_text(c) for c in solved["cells"]])
+                needed |= {d["function"] for d in rec["dependencies"] + rec["unrecordable"]}
+                for key, recorded in rec["calls"].items():
+                    known = calls.setdefault(key, [])
+                    known += [c for c in recorded if all(json.dumps(c["arguments"]) != json.dumps(k["arguments"])
+                                                         for k in known)]
+            if not refusals:
+                break
+            if not keep_needed:
+                raise KitRefused(
+                    f"the student kit of {assignment} cannot leave out these functions, because {assignment} itself "
+                    "uses them at run time with inputs that cannot be recorded in advance:\n" + "\n".join(refusals)
+                    + "\nRelease these notebooks as assignments of their own (python -m autograder kit NOTEBOOK, e.g. "
+                    f"{own[-1].stem}): a notebook's kit keeps the functions earlier notebooks graded. Or build the "
+                    "kit anyway with --keep-needed: these functions then stay in it, with their answers. The "
+                    "dependency order is in autograder/README.md (The student kit).")
+            log("kit: WARNING: these functions stay in the kit WITH THEIR ANSWERS (--keep-needed), because "
+                f"{assignment} uses them at run time:\n" + "\n".join(refusals))
+            needed_kept.update({k: left_out.pop(k) for k in sorted(needed)})
+            mine = [k for k in mine if k not in needed]
 
         kept = {k: left_out.pop(k) for k in sorted(used_later)}
         if kept:
             log(f"kit: {len(kept)} function(s) graded in later assignments stay, because {assignment} calls them at "
                 "run time: " + ", ".join(f"{k} ({e})" for k, e in kept.items()))
+        kept.update(needed_kept)
         stage = tmp / "stage"
         shutil.copytree(course.REPO / "course_utils", stage / "course_utils",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "kit_recording.json"))
