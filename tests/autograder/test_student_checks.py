@@ -22,8 +22,8 @@ What is proven where (one kernel run of each notebook serves both tools):
 * Once, the command lines: what neither depends on the notebook (argument handling, exit status,
   nothing on stderr, no kernel transport warning, the report on stdout). ``python -m autograder
   check`` runs on Track 1's 01 (the issue's instance, L2 returning a (1, 1) array) and ``nbgrader
-  validate`` on a Track 2 notebook; each must print exactly what the in-process run of the same file
-  printed, which is what makes the per-notebook shortcut above trustworthy.
+  validate`` on Track 2's 08 (its quickest run); each must print exactly what the in-process run of
+  the same file printed, which is what makes the per-notebook shortcut above trustworthy.
 
 Before: 13 runs of each command (26 executions of whole notebooks); now 13 + 2.
 """
@@ -49,9 +49,9 @@ WRONG = "\n\n\ndef {name}(*args, **kwargs):\n    return None  # a wrong answer, 
 #: notebook 1/01's wrong answer is the issue's instance: L2 as np.dot of a row with itself, a (1, 1) array
 L2_WRONG = "\n\n\ndef L2(yhat, y):\n    d = yhat - y\n    return np.dot(d, d.T)\n"
 #: the notebooks whose command lines run as well (see the module docstring): the issue's instance, and
-#: the Track 2 notebook that runs fastest
+#: the Track 2 notebook whose run is quickest (measured: 17 s of 13 to 67 s under load)
 MAKE_CHECK_CLI = SOURCE / "1_neural_networks" / "01_numpy_basics.ipynb"
-VALIDATE_CLI = SOURCE / "2_improving_deep_networks" / "01_initialization.ipynb"
+VALIDATE_CLI = SOURCE / "2_improving_deep_networks" / "08_autodiff.ipynb"
 
 
 def one_wrong(release_dir: Path, path: Path, folder: Path):
@@ -73,6 +73,12 @@ def one_wrong(release_dir: Path, path: Path, folder: Path):
 
 def _env():
     return dict(os.environ, PYTHONWARNINGS="ignore")
+
+
+def _same_run(text: str) -> str:
+    """``text`` with what differs between any two runs of one notebook masked: object addresses in
+    reprs (``<function make_notes_graph at 0x7f41ba62e200>``)."""
+    return re.sub(r" at 0x[0-9a-f]+>", " at 0x...>", text)
 
 
 @contextlib.contextmanager
@@ -200,12 +206,13 @@ def test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell(checked, p
 @pytest.mark.xdist_group(f"student-checks-{MAKE_CHECK_CLI.stem}")
 def test_the_make_check_command_prints_that_report_and_nothing_else(checked):
     """``python -m autograder check FILE`` on 1/01 (the issue's instance): exit status 1, stdout exactly
-    what the in-process run of the same file printed, and nothing on stderr: no traceback, no
-    "Kernel is running over TCP without encryption" warning (kernels start with CurveZMQ)."""
+    what the in-process run of the same file printed (object addresses aside), and nothing on stderr:
+    no traceback, no "Kernel is running over TCP without encryption" warning (kernels start with
+    CurveZMQ)."""
     c = checked(MAKE_CHECK_CLI)
     run = subprocess.run([sys.executable, "-m", "autograder", "check", str(c.file)], capture_output=True, text=True,
                          cwd=c.file.parent.parent, env=_env(), timeout=600)
-    assert (run.returncode, run.stdout, run.stderr) == (1, c.printed, ""), run.stdout + run.stderr
+    assert (run.returncode, _same_run(run.stdout), run.stderr) == (1, _same_run(c.printed), ""), run.stdout + run.stderr
     assert c.name == "L2" and run.stdout.split("\n", 1)[1] == L2_BLOCK
 
 
@@ -213,12 +220,12 @@ def test_the_make_check_command_prints_that_report_and_nothing_else(checked):
 def test_the_nbgrader_validate_command_prints_that_report(checked):
     """``nbgrader validate FILE`` (nbgrader's own command, the Validate button's validator) on a Track 2
     notebook: it prints exactly what nbgrader's Validator printed for the in-process run of the same
-    file, and does not crash."""
+    file (object addresses aside), and does not crash."""
     c = checked(VALIDATE_CLI)
     nbgrader = Path(sys.executable).parent / "nbgrader"
     run = subprocess.run([str(nbgrader), "validate", str(c.file)], capture_output=True, text=True,
                          cwd=c.file.parent.parent, env=_env(), timeout=600)
-    assert run.stdout == c.validated, run.stdout[-3000:] + run.stderr[-3000:]
+    assert _same_run(run.stdout) == _same_run(c.validated), run.stdout[-3000:] + run.stderr[-3000:]
     assert "VALIDATION FAILED ON 1 CELL(S)!" in run.stdout and "Traceback" not in run.stderr, run.stderr[-3000:]
 
 
