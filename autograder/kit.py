@@ -21,7 +21,8 @@ Which functions hold an answer (:func:`answer_functions`)
     helper for the student's side). An adapter of ``course_utils.exercises`` is a thin wrapper when
     its body is at most three statements besides its docstring; the course functions it calls are then
     where the answer actually is (``softmax_rows`` is ``softmax(x, axis=1)``, the classic
-    ``linear_backward`` divides the library's by m), and they are left out too.
+    ``linear_backward`` divides the library's by m), and they are left out too; a private helper such
+  a wrapper calls stays when a function holding no answer calls it as well (an argument check).
 
 What a left-out function becomes (:func:`strip_source`)
     Its body is replaced, in the parsed module (``ast``; the module is written back with
@@ -248,6 +249,22 @@ def notebook_answers(source_nb: dict, notebook: str) -> dict[str, Answer]:
     return answers
 
 
+def _shared_helper(key: str, answers: set[str]) -> bool:
+    """Whether ``key`` is a private helper (``_dims``, ``_number``: argument checks) that a function of
+    its module holding no answer calls too: shared infrastructure, not an exercise's answer."""
+    import importlib
+
+    module, _, name = key.rpartition(".")
+    if not name.startswith("_"):
+        return False
+    tree = ast.parse(inspect.getsource(importlib.import_module(module)))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and f"{module}.{node.name}" not in answers:
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                return True
+    return False
+
+
 def course_notebooks(source: Path = course.SOURCE) -> list[str]:
     """Every notebook of the course as ``track/name``, in course order (tracks, then notebooks)."""
     return [f"{t}/{p.stem}" for t in course.assignments(source) for p in sorted((Path(source) / t).glob("*.ipynb"))]
@@ -272,6 +289,9 @@ def answer_functions(assignment: str, source: Path = course.SOURCE) -> dict[str,
     first, last = order.index(own[0]), order.index(own[-1])
     per_nb = {nb: notebook_answers(json.loads((Path(source) / f"{nb}.ipynb").read_text(encoding="utf-8")), nb)
               for nb in order}
+    every = {k for answers in per_nb.values() for k in answers}
+    shared = {k for k in every if _shared_helper(k, every)}
+    per_nb = {nb: {k: a for k, a in answers.items() if k not in shared} for nb, answers in per_nb.items()}
     earlier = {k for nb in order[:first] for k in per_nb[nb]}
     out: dict[str, Answer] = {}
     for nb in own:
@@ -398,8 +418,9 @@ class _Recorder:
             self.depth -= 1
         if arguments is None:
             module = caller.f_globals.get("__name__", "")
+            in_library = self.library_file(caller.f_code.co_filename)
             dep = {"function": key, "context": context, "cell": self.cell,
-                   "caller": f"{module}.{caller.f_code.co_name}" if context == "library" else
+                   "caller": f"{module}.{caller.f_code.co_name}" if in_library else
                    "the cell's own code" if caller.f_code.co_name.startswith("<") else caller.f_code.co_name}
             if dep not in self.dependencies:
                 self.dependencies.append(dep)
@@ -506,7 +527,8 @@ def _refusals(notebook: str, recording: dict, left_out: dict[str, str], cells: l
     why: dict[str, dict[str, list]] = {}
     for dep in recording["dependencies"]:
         who = {"library": f"by the library function {dep['caller']}",
-               "student": f"by the solution {dep['caller']}",
+               "student": f"by the library function {dep['caller']}, for a solution" if "." in dep["caller"]
+               else f"by the solution {dep['caller']}",
                "loop": f"more than {MAX_RECORDED_CALLS} times with other inputs by {dep['caller']}"}[dep["context"]]
         why.setdefault(dep["function"], {}).setdefault(who, []).append(dep["cell"])
     for bad in recording["unrecordable"]:
