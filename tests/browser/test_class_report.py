@@ -16,8 +16,8 @@ aborted and recorded. Screenshot: build/screenshots/class_report.png (git-ignore
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import shutil
 import time
 
@@ -58,6 +58,7 @@ def report(release_dir, tmp_path_factory):
     out = root / "out"
     out.mkdir()
     shutil.copyfile(release_dir.parent / "gradebook.db", out / "gradebook.db")  # the release's assignments
+    shutil.copytree(release_dir / TRACK, out / "course" / "release" / TRACK)  # as grade lays out --out
     templates = grade_module.templates_for(release_dir, SOURCE, TRACK)
     sandboxed = available()[0]  # without bubblewrap the grader refuses untrusted work; these are trusted fixtures
     jobs = [("carol", _submission(release_dir, CAROL), {}),
@@ -71,7 +72,7 @@ def report(release_dir, tmp_path_factory):
             raw = grade_submission({"student": student, "assignment": TRACK, "files": {NB: data},
                                     "templates": templates, "limits": Limits(**limits).as_dict(),
                                     "sandboxed": sandboxed, "scratch": None})
-            grade_module._store(gb, raw, root / "course", out, logger)
+            grade_module._store(gb, raw, out / "course", out, logger)
     logging.shutdown()
     grade_module._write_csvs(out, out / "gradebook.db", grade_module._all_results(out))
     path = write_class_report(out)
@@ -170,3 +171,26 @@ def test_the_tables_say_what_happened(page):
     timed = _rows(pg, "notebook-timings")
     assert [r[:2] for r in timed] == [[f"{TRACK}/01_numpy_basics", "1"]]  # carol's; fay's never ran
     assert pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_commands_write_the_reports_again(report, tmp_path, capsys):
+    """`python -m autograder report RESULTS` and `similarity RESULTS` on this folder (in process: the
+    same main() the command runs); a folder grade did not write is refused with the reason."""
+    from autograder.__main__ import main
+
+    path, out, _ = report
+    before = path.read_text(encoding="utf-8")
+    path.unlink()
+    assert main(["report", str(out)]) == 0
+    assert capsys.readouterr().out == f"class report: {path}\n"
+    made = re.compile(r"made \d{4}-\d\d-\d\d \d\d:\d\d")
+    assert made.sub("", path.read_text(encoding="utf-8")) == made.sub("", before)
+    assert main(["similarity", str(out)]) == 0
+    # carol alone answered: softmax is the one exercise of 01_numpy_basics long enough to compare
+    assert capsys.readouterr().out == (f"similarity: 0 pair(s) listed over 1 exercise(s) (7 too short to compare): "
+                                       f"{out / 'similarity.html'}, {out / 'similarity.csv'}\n")
+    assert main(["report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path} is not a folder `grade` wrote: it has no grades.csv\n"
+    assert main(["similarity", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"error: {tmp_path} is not a folder `grade` wrote (it has no "
+                                       "course/autograded/)\n")
