@@ -16,9 +16,10 @@
 - timings: this run's self-test, total and per stored result (from ``grading.log``), and
   per submission and per notebook (from the results).
 
-The page has no script and loads nothing: it reads the same offline as the feedback pages.
-``grade`` writes it at the end of every run (:func:`end_of_run`, which also writes the
-similarity report); ``python -m autograder report RESULTS`` writes it again for a folder.
+The page (template: ``autograder/templates/class_report/``) has no script and loads nothing: it
+reads the same offline as the feedback pages. ``grade`` writes it at the end of every run
+(:func:`end_of_run`, which also writes the similarity report); ``python -m autograder report
+RESULTS`` writes it again for a folder.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pathlib import Path
 
 
 REPORT_NAME = "class_report.html"
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "class_report" / "index.html.j2"
 #: the status of a row the grader failed to grade (``worker.GRADING_FAILED``, not imported from
 #: there: the worker pulls in nbgrader, seconds of imports for ``python -m autograder report``)
 GRADING_FAILED = "grading failed"
@@ -357,8 +359,8 @@ def class_report_data(out_dir: Path) -> dict:
     for (student, assignment), res in sorted(results.items()):
         secs = _num(res.get("seconds"))
         if secs is not None and secs > 0:
-            sub_seconds.append({"student": student, "assignment": assignment, "seconds": secs,
-                                "notebooks": sum(1 for nb in res.get("notebooks", []) if nb.get("status") == "submitted")})
+            handed_in = sum(1 for nb in res.get("notebooks", []) if nb.get("status") == "submitted")
+            sub_seconds.append({"student": student, "assignment": assignment, "seconds": secs, "notebooks": handed_in})
         for nb in res.get("notebooks", []):
             s = _num(nb.get("seconds"))
             if s is None:
@@ -405,7 +407,8 @@ def write_class_report(out_dir: Path) -> Path:
     data = class_report_data(out)
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = _number
-    html = env.from_string(_TEMPLATE).render(**data, reasons_shown=REASONS_SHOWN, names_shown=NAMES_SHOWN)
+    html = env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(**data, reasons_shown=REASONS_SHOWN,
+                                                                        names_shown=NAMES_SHOWN)
     path = out / REPORT_NAME
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
@@ -442,137 +445,3 @@ def end_of_run(out_dir: Path, logger: logging.Logger | None = None, log=None) ->
         log("reports: " + "  ".join(str(p) for p in written))
     return written
 
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Class report: {{ folder }}</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 70rem;
-       padding: 0 1rem; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #d5d5d5; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-ul.summary li { margin: 0.1rem 0; } .muted { color: #666; font-size: 0.85rem; }
-.bad { background: #fde8e8; } .warn { background: #fff6db; }
-img { max-width: 100%; height: auto; display: block; margin: 0.5rem 0; }
-ul.reasons { margin: 0; padding-left: 1.1rem; } code { font-size: 0.85rem; }
-</style>
-</head>
-<body>
-<h1>Class report</h1>
-<p class="muted">Results folder <code>{{ folder }}</code>; made {{ made }} from its CSVs, results and grading.log.
-{% if log.start %}Last grading run: {{ log.start }} to {{ log.end }}{% if log.engine %}, {{ log.engine }}, {{ log.sandbox }}{% endif %}.{% endif %}</p>
-
-<ul class="summary" id="summary">
-<li><b>{{ counts.students }}</b> students, <b>{{ counts.submissions }}</b> submissions (student and assignment)</li>
-<li><b>{{ counts.graded }}</b> graded, <b>{{ counts.failed }}</b> grading failed (no score)</li>
-<li><b>{{ counts.flagged }}</b> flagged for review, <b>{{ counts.problems }}</b> with problems other than notebooks not handed in</li>
-</ul>
-{% if log.self_test_failed %}
-<p class="bad" id="self-test-failed"><b>The grader's self-test failed in the last run, so nobody was graded in it:</b>
-{{ log.self_test_failed }}</p>
-{% endif %}
-
-<h2 id="scores">Scores</h2>
-<h3>Per assignment</h3>
-{% if plots.assignments %}<img id="plot-assignments" alt="Histogram of scores per assignment" src="{{ plots.assignments }}">{% endif %}
-<table id="assignments">
-<tr><th>assignment</th><th>graded</th><th>grading failed</th><th>max</th><th>mean</th><th>median</th><th>min</th><th>max reached</th><th>full marks</th><th>zero</th></tr>
-{% for a in assignments %}
-<tr><td>{{ a.name }}</td><td class="n">{{ a.n }}</td><td class="n">{{ a.failed }}</td><td class="n">{{ a.max_score|num }}</td>
-<td class="n">{{ a.mean|num }}</td><td class="n">{{ a.median|num }}</td><td class="n">{{ a.min|num }}</td><td class="n">{{ a.max|num }}</td>
-<td class="n">{{ a.full }}</td><td class="n">{{ a.zero }}</td></tr>
-{% endfor %}
-</table>
-<h3>Per notebook</h3>
-{% if plots.notebooks %}<img id="plot-notebooks" alt="Scores per notebook, percent of its points" src="{{ plots.notebooks }}">{% endif %}
-<table id="notebooks">
-<tr><th>notebook</th><th>handed in</th><th>not handed in</th><th>grading failed</th><th>max</th><th>mean</th><th>median</th><th>full marks</th><th>zero</th></tr>
-{% for nb in notebooks %}
-<tr><td>{{ nb.name }}</td><td class="n">{{ nb.n }}</td><td class="n">{{ nb.not_submitted }}</td><td class="n">{{ nb.failed }}</td>
-<td class="n">{{ nb.max_score|num }}</td><td class="n">{{ nb.mean|num }}</td><td class="n">{{ nb.median|num }}</td>
-<td class="n">{{ nb.full }}</td><td class="n">{{ nb.zero }}</td></tr>
-{% endfor %}
-</table>
-
-<h2 id="exercise-rates">Exercises, lowest pass rate first</h2>
-<p class="muted">Over the notebooks handed in (a notebook not handed in does not count; a notebook that could not be
-read counts as failed). Each reason is the kind of the first problem the grader found in the cell; the count is of
-students.</p>
-<table id="exercises">
-<tr><th>notebook</th><th>exercise</th><th>points</th><th>passed</th><th>pass rate</th><th>most common failure reasons</th></tr>
-{% for e in exercises %}
-<tr{% if e.rate < 0.5 %} class="warn"{% endif %}><td>{{ e.notebook }}</td><td>{{ e.function }} <span class="muted">({{ e.cell }})</span></td>
-<td class="n">{{ e.points|num }}</td><td class="n">{{ e.passed }} / {{ e.attempted }}</td><td class="n">{{ (100 * e.rate)|num(0) }}%</td>
-<td>{% if e.reasons %}<ul class="reasons">{% for r in e.reasons[:reasons_shown] %}
-<li>{{ r.kind }}: {{ r.count }} ({{ r.students[:names_shown]|join(", ") }}{% if r.students|length > names_shown %}, …{% endif %})</li>
-{% endfor %}{% if e.reasons|length > reasons_shown %}<li class="muted">{{ e.reasons|length - reasons_shown }} other reason(s)</li>{% endif %}</ul>{% endif %}</td></tr>
-{% endfor %}
-</table>
-
-<h2 id="flagged-section">Flagged for review</h2>
-{% if flagged %}
-<p>The grader scored these as usual; what it flagged needs a person to look at it.</p>
-<table id="flagged">
-<tr><th>student</th><th>assignment</th><th>why</th></tr>
-{% for f in flagged %}<tr><td>{{ f.student }}</td><td>{{ f.assignment }}</td><td><ul class="reasons">{% for x in f.flags %}<li>{{ x }}</li>{% endfor %}</ul></td></tr>
-{% endfor %}
-</table>
-{% else %}<p id="flagged">No submission was flagged for review.</p>{% endif %}
-
-<h2 id="failed-section">Grading failed (the grader's fault, not the student's)</h2>
-{% if failed %}
-<p>These rows have no score, never a 0. Fix the cause and grade these students again (same <code>--out</code>).</p>
-<table id="failed">
-<tr><th>student</th><th>assignment</th><th>why</th></tr>
-{% for f in failed %}<tr class="bad"><td>{{ f.student }}</td><td>{{ f.assignment }}</td><td>{{ f.reasons|join("; ") }}</td></tr>
-{% endfor %}
-</table>
-{% else %}<p id="failed">No submission failed to grade.</p>{% endif %}
-
-<h2 id="problems-section">Other problems of submissions</h2>
-{% if problems %}
-<table id="problems">
-<tr><th>student</th><th>assignment</th><th>problems</th></tr>
-{% for p in problems %}<tr><td>{{ p.student }}</td><td>{{ p.assignment }}</td><td><ul class="reasons">{% for x in p.problems %}<li>{{ x }}</li>{% endfor %}</ul></td></tr>
-{% endfor %}
-</table>
-{% else %}<p id="problems">None, apart from notebooks not handed in.</p>{% endif %}
-
-<h2 id="timings-section">Timings</h2>
-<table id="timings">
-<tr><th>what</th><th>seconds</th></tr>
-{% if log.self_test is defined %}<tr><td>the grader's self-test (last run)</td><td class="n">{{ log.self_test|num }}</td></tr>{% endif %}
-{% if log.seconds is defined %}<tr><td>grading {{ log.graded }} submission(s), last run</td><td class="n">{{ log.seconds|num }}</td></tr>{% endif %}
-{% if timing.submissions.n %}
-<tr><td>per submission ({{ timing.submissions.n }}, all runs): median</td><td class="n">{{ timing.submissions.median|num }}</td></tr>
-<tr><td>per submission: mean / max</td><td class="n">{{ timing.submissions.mean|num }} / {{ timing.submissions.max|num }}</td></tr>
-<tr><td>per submission: total worker time</td><td class="n">{{ timing.submissions.total|num }}</td></tr>
-{% endif %}
-{% if timing.stored %}<tr><td>the coordinator, per stored result (last run): mean / max</td><td class="n">{{ timing.stored.mean|num(3) }} / {{ timing.stored.max|num(3) }}</td></tr>{% endif %}
-</table>
-{% if timing.slowest %}
-<h3>Slowest submissions</h3>
-<table id="slowest">
-<tr><th>student</th><th>assignment</th><th>notebooks handed in</th><th>seconds (worker)</th></tr>
-{% for s in timing.slowest %}<tr><td>{{ s.student }}</td><td>{{ s.assignment }}</td><td class="n">{{ s.notebooks }}</td><td class="n">{{ s.seconds|num }}</td></tr>
-{% endfor %}
-</table>
-{% endif %}
-{% if timing.notebooks %}
-<h3>Per notebook, in the sandbox</h3>
-<p class="muted">From the moment the sandbox starts it (the first notebook of a submission also carries the sandbox's
-start) to the moment it ends.</p>
-{% if plots.timing %}<img id="plot-timing" alt="Seconds in the sandbox per notebook" src="{{ plots.timing }}">{% endif %}
-<table id="notebook-timings">
-<tr><th>notebook</th><th>runs</th><th>median</th><th>max</th><th>slowest</th></tr>
-{% for t in timing.notebooks %}<tr><td>{{ t.name }}</td><td class="n">{{ t.n }}</td><td class="n">{{ t.median|num }}</td><td class="n">{{ t.max|num }}</td><td>{{ t.slowest }}</td></tr>
-{% endfor %}
-</table>
-{% endif %}
-</body>
-</html>
-"""

@@ -28,9 +28,10 @@ every two students' answers are compared with copydetect
 :func:`similarity_report` reads either a results folder ``grade`` wrote (the solution cells of
 its autograded notebooks, exactly what was graded, and its release) or a folder of submissions
 (with the release to compare against), and writes ``similarity.html`` (the flagged pairs with
-the shared code marked, and why each excluded exercise is excluded) and ``similarity.csv`` (one
-row per flagged pair). ``grade`` writes both at the end of every run;
-``python -m autograder similarity RESULTS`` writes them again.
+the shared code marked, and why each excluded exercise is excluded; template:
+``autograder/templates/similarity_report/``) and ``similarity.csv`` (one row per flagged pair).
+``grade`` writes both at the end of every run; ``python -m autograder similarity RESULTS`` writes
+them again.
 
 A score is a reason to look, not a verdict: code the course gives elsewhere (a helper from an
 earlier notebook, an example in the text) is shared by honest students too.
@@ -63,6 +64,7 @@ MIN_TOKENS = 30
 #: pairs shown with their code in the HTML page (all of them are in the CSV)
 MAX_SHOWN = 200
 HTML_NAME, CSV_NAME = "similarity.html", "similarity.csv"
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "similarity_report" / "index.html.j2"
 CSV_FIELDS = ["notebook", "exercise", "student_a", "assignment_a", "student_b", "assignment_b", "score",
               "share_a", "share_b", "lines_a", "lines_b"]
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n?(.*?)### END SOLUTION", re.S)
@@ -380,7 +382,7 @@ def _write_html(report: SimilarityReport, folder: Path, kind: str, stubs: dict) 
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["pct"] = lambda v: "" if v is None else f"{100 * v:.0f}%"
     env.filters["marked"] = Markup  # _marked escaped the code; only <mark> is ours
-    html = env.from_string(_TEMPLATE).render(
+    html = env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         folder=folder.name, kind=kind, made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), r=report,
         compared=[e for e in report.exercises if not e.excluded],
         excluded=[e for e in report.exercises if e.excluded],
@@ -390,77 +392,3 @@ def _write_html(report: SimilarityReport, folder: Path, kind: str, stubs: dict) 
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(report.html)
 
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Similarity report: {{ folder }}</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 78rem;
-       padding: 0 1rem; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #d5d5d5; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.muted { color: #666; font-size: 0.85rem; }
-.pair { border: 1px solid #ccc; margin: 1rem 0; padding: 0.5rem 0.75rem; }
-.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 0.75rem; }
-pre { background: #f7f7f7; padding: 0.5rem; font-size: 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
-mark { background: #ffd88a; }
-</style>
-</head>
-<body>
-<h1>Similarity report</h1>
-<p class="muted">{{ "Results folder" if kind == "results" else "Submissions folder" }} <code>{{ folder }}</code>; made {{ made }}.</p>
-<p>Each exercise (a solution cell) is compared across every two students with
-<a href="https://github.com/blingenf/copydetect">copydetect</a>: names, whitespace and comments are taken out before
-comparing, so renaming variables or reformatting does not hide a copy. The fingerprints are runs of {{ noise }}
-characters of the tokenised code (winnowing window {{ window }}: the method of MOSS, Schleimer, Wilkerson and Aiken 2003).
-The release's own text of the cell (signature, docstring, stub) never counts. A pair's score is the larger of its two
-shares (the fraction of one student's code found in the other's); pairs scoring {{ r.threshold|pct }} or more are listed.
-A score is a reason to look, not proof of copying.</p>
-
-<h2 id="pairs-section">Pairs at {{ r.threshold|pct }} or more: {{ r.pairs|length }}</h2>
-{% if not r.pairs %}<p id="no-pairs">No two answers to an exercise share that much code.</p>{% endif %}
-{% if r.pairs|length > max_shown %}<p>The {{ max_shown }} highest are shown with their code; similarity.csv lists
-all {{ r.pairs|length }}.</p>{% endif %}
-{% for p in (r.pairs|sort(attribute="score", reverse=True))[:max_shown]|sort(attribute="notebook,exercise", case_sensitive=True) %}
-<div class="pair" id="pair-{{ loop.index }}">
-<h3>{{ p.notebook }} / {{ p.exercise }}: {{ p.a[0] }} and {{ p.b[0] }}, score {{ p.score|pct }}</h3>
-<p class="score">{{ p.a[0] }}: {{ p.share_a|pct }} of this answer is in {{ p.b[0] }}'s (lines {{ p.lines_a }}).
-{{ p.b[0] }}: {{ p.share_b|pct }} of this answer is in {{ p.a[0] }}'s (lines {{ p.lines_b }}).</p>
-<div class="sides">
-<div><b>{{ p.a[0] }}</b> <span class="muted">{{ p.a[1] }}</span><pre class="code-a">{{ p.marked_a|marked }}</pre></div>
-<div><b>{{ p.b[0] }}</b> <span class="muted">{{ p.b[1] }}</span><pre class="code-b">{{ p.marked_b|marked }}</pre></div>
-</div>
-</div>
-{% endfor %}
-
-<h2 id="exercises-section">Exercises compared</h2>
-<table id="exercises">
-<tr><th>notebook</th><th>exercise</th><th>reference tokens</th><th>answered</th><th>not answered</th><th>pairs compared</th>
-<th>median score (the class's baseline)</th><th>highest</th><th>pairs listed</th></tr>
-{% for e in compared %}
-<tr><td>{{ e.notebook }}</td><td>{{ e.exercise }}</td><td class="n">{{ e.reference_tokens if e.reference_tokens is not none else "?" }}</td>
-<td class="n">{{ e.answered }}</td><td class="n">{{ e.not_answered }}</td><td class="n">{{ e.compared }}</td>
-<td class="n">{{ e.baseline|pct }}</td><td class="n">{{ (e.scores|max if e.scores else none)|pct }}</td><td class="n">{{ e.pairs|length }}</td></tr>
-{% endfor %}
-</table>
-{% if no_stub %}<p class="muted">No release text was found for {{ no_stub|map(attribute="exercise")|join(", ") }}: there
-the given scaffold counts like any other code.</p>{% endif %}
-
-<h2 id="excluded-section">Exercises excluded</h2>
-<p>Rule: an exercise whose reference solution (the instructor's code between BEGIN SOLUTION and END SOLUTION) has fewer than
-{{ r.min_tokens }} tokens is not compared: correct answers that short are alike whoever wrote them (every correct
-<code>sigmoid</code> is <code>1 / (1 + np.exp(-x))</code>), so a match says nothing.</p>
-{% if excluded %}
-<table id="excluded">
-<tr><th>notebook</th><th>exercise</th><th>why</th></tr>
-{% for e in excluded %}<tr><td>{{ e.notebook }}</td><td>{{ e.exercise }}</td><td>{{ e.excluded }}</td></tr>
-{% endfor %}
-</table>
-{% else %}<p id="excluded">None.</p>{% endif %}
-</body>
-</html>
-"""

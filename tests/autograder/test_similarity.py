@@ -333,7 +333,8 @@ def test_a_one_line_exercise_is_excluded_and_the_report_says_so(report, class_fo
     release_nb = json.loads((release_dir / TRACK / f"{STEM}.ipynb").read_text(encoding="utf-8"))
     stub = next("".join(c["source"]) for c in release_nb["cells"] if nbg(c).get("grade_id") == "linear_forward")
     unruled = similarity.Exercise(STEM, "linear_forward", 20)
-    similarity.compare_exercise(unruled, {(s, TRACK): _handed_in(class_folder, s, "linear_forward") for s in CLASS}, stub)
+    answers = {(s, TRACK): _handed_in(class_folder, s, "linear_forward") for s in CLASS}
+    similarity.compare_exercise(unruled, answers, stub)
     assert [(p.a[0], p.b[0], round(p.score, 2)) for p in unruled.pairs] == [("ben", "cat", 0.62)]
 
 

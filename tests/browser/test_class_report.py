@@ -34,7 +34,8 @@ pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.filterwarnings("ig
 
 TRACK, NB = "1_neural_networks", "01_numpy_basics.ipynb"
 CAROL = {
-    "softmax": "    e = np.exp(x)  # no max subtracted: large scores overflow\n    return e / np.sum(e, axis=1, keepdims=True)",
+    "softmax": ("    e = np.exp(x)  # no max subtracted: large scores overflow\n"
+                "    return e / np.sum(e, axis=1, keepdims=True)"),
     "basic_sigmoid": ("    import course_utils.nn.activations as act  # the course's own sigmoid\n"
                       "    return float(act.sigmoid_forward(np.array(float(x)))[0])"),
 }
