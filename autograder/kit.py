@@ -629,13 +629,15 @@ def build_kit(assignment: str, out: Path, source: Path = course.SOURCE, log=prin
             if not refusals:
                 break
             if not keep_needed:
+                per_notebook = ("" if len(own) == 1 else
+                                "Release these notebooks as assignments of their own (python -m autograder kit NOTEBOOK, "
+                                f"e.g. {own[-1].stem}): a notebook's kit keeps the functions earlier notebooks graded. Or ")
                 raise KitRefused(
                     f"the student kit of {assignment} cannot leave out these functions, because {assignment} itself "
                     "uses them at run time with inputs that cannot be recorded in advance:\n" + "\n".join(refusals)
-                    + "\nRelease these notebooks as assignments of their own (python -m autograder kit NOTEBOOK, e.g. "
-                    f"{own[-1].stem}): a notebook's kit keeps the functions earlier notebooks graded. Or build the "
-                    "kit anyway with --keep-needed: these functions then stay in it, with their answers. The "
-                    "dependency order is in autograder/README.md (The student kit).")
+                    + f"\n{per_notebook}{'b' if per_notebook else 'B'}uild the kit anyway with --keep-needed: these "
+                    "functions then stay in it, with their answers. The dependency order is in autograder/README.md "
+                    "(The student kit).")
             log("kit: WARNING: these functions stay in the kit WITH THEIR ANSWERS (--keep-needed), because "
                 f"{assignment} uses them at run time:\n" + "\n".join(refusals))
             needed_kept.update({k: left_out.pop(k) for k in sorted(needed)})
