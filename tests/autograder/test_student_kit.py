@@ -23,11 +23,9 @@ import os
 import subprocess
 import sys
 import sysconfig
-import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder.engine.assemble import solved_submission
@@ -217,7 +215,6 @@ _WRONG = {
 }
 _CHECKS = """
 import json
-import numpy as np
 from course_utils.grading.checks import CheckFailed, NotInStudentKit, check_function
 import course_utils.nn.activations as ref_act
 import course_utils.exercises.numpy_basics as ref
