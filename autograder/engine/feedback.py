@@ -19,6 +19,9 @@ follows nbgrader's feedback page with these differences:
   folders and ``/tmp`` neutrally (:func:`neutral_paths`); a student's own cell frames
   (``Cell In[n]``) are kept as they are.
 - Hidden tests removed (``autograder.preprocessors.HideHiddenTests``), as before.
+- **Nothing from the notebook runs or loads.** A student's markdown and outputs are HTML they
+  wrote: it is sanitised (:func:`sanitize_html`, bleach), JavaScript and widget outputs are left
+  out and an SVG output is shown as an image (:func:`inert_outputs`).
 """
 
 from __future__ import annotations
@@ -143,7 +146,105 @@ def markdown_to_html(source: str, **renderer_options) -> str:
     """
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
-    return MarkdownWithMath(renderer=_renderer_class()(escape=False, **renderer_options)).render(source)
+    return sanitize_html(MarkdownWithMath(renderer=_renderer_class()(escape=False, **renderer_options)).render(source))
+
+
+# --- what a student's notebook puts on the page --------------------------------------------
+#
+# Markdown cells that are not locked, and every output, come from the student's notebook: a
+# ``display(HTML("<script>...<img src=http://...>"))`` or a ``<script>`` in a markdown cell would
+# reach the page as it is. The page promises no script and nothing loaded, so every piece of
+# HTML from a notebook goes through bleach (the sanitiser nbconvert itself depends on) with an
+# allow-list: text, lists, tables, images, code and MathML; no event handler; an image only from
+# a data: URI or a relative path; a link only to http(s), mailto or an anchor.
+
+#: elements a notebook's HTML may keep on the page (text, tables, images, code) ...
+_HTML_TAGS = frozenset("""a abbr acronym b blockquote br caption center cite code col colgroup dd del details
+    dfn div dl dt em figcaption figure font h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small
+    span strong sub summary sup table tbody td tfoot th thead tr tt u ul var""".split())
+#: ... and MathML, which formulas are drawn as (latex2mathml's output and a notebook's own)
+_MATHML_TAGS = frozenset("""math maction annotation menclose merror mfenced mfrac mi mmultiscripts mn mo mover
+    mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup mtable mtd mtext mtr
+    munder munderover none semantics""".split())
+#: attributes that load something or run something, on any element
+_NEVER = frozenset({"srcset", "action", "formaction", "background", "poster", "ping", "xlink:href", "lowsrc",
+                    "dynsrc", "data", "codebase"})
+#: what a style attribute may set (bleach's CSS sanitiser drops every other property)
+_CSS_PROPERTIES = ("text-align", "vertical-align", "color", "background-color", "font-weight", "font-style",
+                   "font-size", "font-family", "text-decoration", "white-space", "width", "height", "max-width",
+                   "margin", "margin-left", "margin-right", "padding", "border", "border-collapse")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_CLEANER = None
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    name = name.lower()
+    if name.startswith("on") or name in _NEVER:
+        return False
+    v = value.strip().lower()
+    if name == "src":
+        relative = not v.startswith("//") and ":" not in v.split("/", 1)[0]
+        return tag == "img" and (v.startswith("data:image/") or relative)
+    if name == "href":
+        return tag == "a" and v.startswith(("#", "http://", "https://", "mailto:"))
+    return True
+
+
+def sanitize_html(fragment: str) -> str:
+    """``fragment`` (HTML from a notebook: a markdown cell rendered, an output) with nothing that
+    runs or loads: no script or style element (removed with their text), no element outside an
+    allow-list of text, table, image, code and MathML elements (the tag is dropped, its text
+    kept), no event-handler attribute, an ``img`` only from a data: URI or a relative path, a link
+    only to http(s), mailto or an anchor, and only layout and colour properties in a style.
+    Uses bleach (https://github.com/mozilla/bleach), nbconvert's own sanitiser. Never raises
+    for any text."""
+    global _CLEANER
+    if _CLEANER is None:
+        import bleach
+        from bleach.css_sanitizer import CSSSanitizer
+
+        _CLEANER = bleach.Cleaner(tags=_HTML_TAGS | _MATHML_TAGS, attributes=_allowed_attribute,
+                                  protocols=["http", "https", "mailto", "data"], strip=True, strip_comments=True,
+                                  css_sanitizer=CSSSanitizer(allowed_css_properties=_CSS_PROPERTIES))
+    if "<" not in fragment:
+        return fragment
+    return _CLEANER.clean(_SCRIPT_OR_STYLE.sub("", fragment))
+
+
+#: output types that are code to run in the page (a JavaScript display, a widget's view): not shown
+_ACTIVE_MIMES = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json",
+                 "application/vnd.jupyter.widget-state+json")
+ACTIVE_OUTPUT_NOTE = "[an interactive output (JavaScript or a widget): not shown in this page]"
+
+
+def inert_outputs(nb) -> None:
+    """Make every output of ``nb`` safe for a page with no script, in place: HTML outputs
+    sanitised (:func:`sanitize_html`), an SVG drawing shown as an image (where its scripts and
+    links do nothing), JavaScript and widget views left out (a note says so when nothing else
+    of the output remains), and the notebook's saved widget state dropped (nbconvert's template
+    would load the widget library from the network to draw it). Markdown and LaTeX outputs go
+    through :func:`markdown_to_html` when the page is drawn."""
+    import base64
+
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = o.get("data")
+            if not isinstance(data, dict):
+                continue
+            for mime in _ACTIVE_MIMES:
+                data.pop(mime, None)
+            svg = data.pop("image/svg+xml", None)
+            if isinstance(svg, list):
+                svg = "".join(svg)
+            if isinstance(svg, str) and not any(m.startswith("image/") for m in data) and "text/html" not in data:
+                uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+                data["text/html"] = f'<img src="{uri}" alt="a drawing (SVG) from your notebook">'
+            elif "text/html" in data:
+                text = data["text/html"]
+                data["text/html"] = sanitize_html("".join(text) if isinstance(text, list) else str(text))
+            if not data:
+                data["text/plain"] = ACTIVE_OUTPUT_NOTE
 
 
 # --- paths of the grading machine --------------------------------------------------------
@@ -502,6 +603,7 @@ def render_feedback(nb_json: str, stem: str, score: float, max_score: float) -> 
     # the worker built this JSON itself from checked cells: read, not validated against the schema
     nb = nbformat.reader.reads(nb_json)
     lay_out(nb)
+    inert_outputs(nb)
     resources = {"nbgrader": {"notebook": stem, "score": score, "max_score": max_score, "late_penalty": 0},
                  # text, not an attribute: only <, > and & need escaping (the template does not escape it)
                  "feedback": {"own_output_label": html.escape(OWN_OUTPUT_LABEL, quote=False)}}

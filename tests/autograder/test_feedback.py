@@ -10,8 +10,9 @@ import sysconfig
 import nbformat
 
 from autograder import course
-from autograder.engine.feedback import (OWN_OUTPUT_LABEL, VERDICT_KEY, attach_verdict, exercise_titles,
-                                        latex_to_mathml, lay_out, markdown_to_html, neutral_paths, render_feedback)
+from autograder.engine.feedback import (ACTIVE_OUTPUT_NOTE, OWN_OUTPUT_LABEL, VERDICT_KEY, attach_verdict,
+                                        exercise_titles, latex_to_mathml, lay_out, markdown_to_html, neutral_paths,
+                                        render_feedback)
 from course_utils.grading.hidden import Verdict
 from helpers import count_formulas, read, source_notebooks
 
@@ -244,3 +245,42 @@ def test_a_reason_quoting_hidden_source_is_withheld_like_any_printed_line():
                                                "hidden check 2: f should return an int"], 2))
     assert _verdict(cell, 0.0)["reason"] == ("2 of 2 hidden check(s) failed:\n# [hidden tests: not shown in feedback]\n"
                                              "  hidden check 2: f should return an int")
+
+
+def test_nothing_a_student_notebook_holds_runs_or_loads_on_the_page():
+    """The kind: any HTML from the student's notebook (a markdown cell they wrote, an HTML, SVG,
+    JavaScript or widget output, saved widget state). The instance: display(HTML("<script>...<img
+    src=http://...>")) reached the page as it was."""
+    md = _md("Mine: <script>alert('md')</script><img src=\"http://example.com/a.png\" onerror=\"x()\"> "
+             "<a href=\"javascript:alert(1)\">j</a> <a href=\"https://numpy.org\">numpy</a> and $x^2$\n\n"
+             "![kept](data:image/png;base64,iVBORw0KGgo=)")
+    show = nbformat.v4.new_code_cell("display(...)", execution_count=1)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(3)</script><circle r="4"/></svg>'
+    show.outputs = [
+        nbformat.v4.new_output("display_data", data={
+            "text/html": "<b>bold</b><script>alert('out')</script><img src=http://example.com/t.gif>"
+                         "<div style=\"color: red; background-image: url(http://example.com/b.png)\" "
+                         "onclick=\"x()\">styled</div><iframe src=\"https://example.com\"></iframe>",
+            "text/plain": "<HTML>"}),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(2)",
+                                                     "text/plain": "<Javascript>"}),
+        nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json":
+                                                     {"model_id": "m1", "version_major": 2, "version_minor": 0}}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"}),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[md, show])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                           "version_minor": 0}}
+    page = render_feedback(nbformat.writes(nb), "01_f", 0.0, 0.0)
+    lowered = page.lower()
+    assert "<script" not in lowered and "<iframe" not in lowered and "javascript:" not in lowered
+    assert not re.findall(r"""\son\w+=""", lowered)
+    assert not re.findall(r"""src=["']?(?:https?:)?//""", page)  # a link loads nothing until followed
+    assert re.findall(r"""href=["']?(?:https?:)?//[^"'>]*""", page) == ['href="https://numpy.org']
+    assert "url(" not in page.split("</style>")[-1]
+    assert "alert" not in page
+    assert "<b>bold</b>" in page and '<div style="color: red;">styled</div>' in page
+    assert '<a href="https://numpy.org">numpy</a>' in page and page.count("<math ") == 1
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="kept"' in page
+    assert ACTIVE_OUTPUT_NOTE in page and "&lt;Javascript&gt;" in page
+    assert 'src="data:image/svg+xml;base64,' in page and "<svg" not in page
