@@ -17,6 +17,10 @@ Trusted side, in the instructor's process:
   the results recorded in the sandbox.
 - :mod:`~autograder.engine.feedback` -- the page a student reads: verdict first, formulas as
   MathML, hidden tests removed, no paths of the grading machine.
+- :mod:`~autograder.engine.report` and :mod:`~autograder.engine.similarity` -- written at the
+  end of every run, from what the run wrote: the class report (score distributions, pass
+  rates with their failure reasons, flags, grading failures, timings) and the similarity of
+  the class's answers per exercise (copydetect).
 - :mod:`~autograder.engine.sandbox` -- one bubblewrap sandbox per submission, with limits.
 
 Untrusted side, inside the sandbox:
