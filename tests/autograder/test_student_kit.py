@@ -215,6 +215,7 @@ _WRONG = {
 }
 _CHECKS = """
 import json
+import numpy as np
 from course_utils.grading.checks import CheckFailed, NotInStudentKit, check_function
 import course_utils.nn.activations as ref_act
 import course_utils.exercises.numpy_basics as ref
