@@ -52,6 +52,38 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_start_rank)
 
 
+def _name_xdist_groups(config, items):  # registered below, on xdist's workers only
+    """Give each test marked ``xdist_group(name)`` the node id ``...@name``, as pytest-xdist intends.
+
+    xdist's ``--dist loadgroup`` sends every test whose node id ends in ``@name`` to one worker;
+    xdist 3.8 writes that suffix into ``item._nodeid``, which pytest 9 no longer reads (the id is
+    ``item._id``), so every group was silently split: the grading class, the adversarial class and
+    the student kit were each built on both workers. Raises RuntimeError if the id cannot be set,
+    rather than splitting the groups again without a word.
+    """
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if not names:
+            continue
+        suffix = "@" + "_".join(names)
+        if not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+        if not item.nodeid.endswith(suffix):
+            raise RuntimeError(f"cannot mark {item.nodeid} for its xdist group {suffix}: see tests/conftest.py")
+
+
+def pytest_configure(config):
+    if getattr(config.option, "loadgroup", False) and hasattr(config, "workerinput"):
+        class _Groups:
+            pytest_collection_modifyitems = staticmethod(
+                pytest.hookimpl(trylast=True)(_name_xdist_groups))
+
+        config.pluginmanager.register(_Groups(), "course-xdist-groups")
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the timings tests recorded with record_property("timing", (label, seconds)).
 
