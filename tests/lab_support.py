@@ -35,6 +35,36 @@ def need_browser() -> None:
     pytest.skip(msg)
 
 
+@contextmanager
+def offline_page(path: Path, width: int):
+    """A page of ``path`` (a local HTML file) in Chromium with the network off; yields (page, the
+    URLs it tried to request beyond the file itself, each refused). Call :func:`need_browser` first."""
+    from playwright.sync_api import sync_playwright
+
+    attempted: list[str] = []
+
+    def only_the_file(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": 1000})
+            context.set_offline(True)
+            context.route("**/*", only_the_file)
+            pg = context.new_page()
+            pg.set_default_timeout(60_000)
+            pg.goto(Path(path).as_uri(), wait_until="load")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            yield pg, attempted
+        finally:
+            browser.close()
+
+
 def write_lab_settings(config_dir: Path, disable_widgets: bool = False) -> None:
     """User settings for a test server: no news pop-up, every cell kept in the DOM."""
     settings = config_dir / "lab" / "user-settings" / "@jupyterlab"

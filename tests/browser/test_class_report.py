@@ -28,7 +28,7 @@ from autograder.engine.report import write_class_report
 from autograder.engine.sandbox import Limits, available
 from autograder.engine.worker import grade_submission
 from helpers import SOURCE, nbg, points, read, replace_solution, solved
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, need_browser
+from lab_support import SCREENSHOTS, need_browser, offline_page
 
 pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.filterwarnings("ignore:.*not in session")]
 
@@ -84,30 +84,10 @@ def report(release_dir, tmp_path_factory):
 def page(report):
     """The report, loaded once in Chromium with the network off; (page, requests that were attempted)."""
     need_browser()
-    from playwright.sync_api import sync_playwright
-
     path, *_ = report
-    attempted = []
-
-    def only_the_file(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1100, "height": 1000})
-        context.set_offline(True)
-        context.route("**/*", only_the_file)
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(path.as_uri(), wait_until="load")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with offline_page(path, 1100) as (pg, attempted):
         pg.screenshot(path=str(SCREENSHOTS / "class_report.png"), full_page=True)
         yield pg, attempted
-        browser.close()
 
 
 def _rows(pg, table_id: str) -> list[list[str]]:

@@ -27,7 +27,7 @@ from autograder.engine.grade import templates_for
 from autograder.engine.sandbox import available
 from autograder.engine.worker import grade_submission
 from helpers import SOURCE, count_formulas, nbg, points, read, replace_solution, solved
-from lab_support import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, need_browser
+from lab_support import SCREENSHOTS, need_browser, offline_page
 
 pytestmark = pytest.mark.xdist_group("browser")  # one browser at a time; shares the release build
 
@@ -69,31 +69,11 @@ def graded(release_dir, tmp_path_factory):
 def page(graded):
     """The page, loaded once in Chromium with the network off; (page, requests that were attempted)."""
     need_browser()
-    from playwright.sync_api import sync_playwright
-
     path, *_ = graded
-    attempted = []
-
-    def only_the_file(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 900, "height": 1000})
-        context.set_offline(True)
-        context.route("**/*", only_the_file)
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(path.as_uri(), wait_until="load")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with offline_page(path, 900) as (pg, attempted):
         pg.evaluate("document.querySelector('a[name=test_L2]').scrollIntoView()")
         pg.screenshot(path=str(SCREENSHOTS / "feedback_page.png"))
         yield pg, attempted
-        browser.close()
 
 
 def test_the_submission_is_the_instance_of_the_issue(graded, record_property):
