@@ -10,6 +10,7 @@ from helpers import REPO, nb_id, source_notebooks
 
 #: notebook -> its adapter module in course_utils/exercises/ (None: its graded functions have library signatures)
 ADAPTERS = {
+    "1_neural_networks/00_introduction": "introduction",
     "1_neural_networks/01_numpy_basics": "numpy_basics",
     "1_neural_networks/02_logistic_regression": "logistic_regression",
     "1_neural_networks/03_shallow_network": "shallow_network",
@@ -21,7 +22,7 @@ ADAPTERS = {
     "2_improving_deep_networks/03_gradient_checking": ("gradient_checking", "regularization"),
     "2_improving_deep_networks/04_optimization": "optimization",
     "2_improving_deep_networks/05_exponentially_weighted_averages": None,
-    "2_improving_deep_networks/06_hyperparameter_search": None,
+    "2_improving_deep_networks/06_hyperparameter_search": "hyperparameter_search",
     "2_improving_deep_networks/07_batch_norm_and_softmax": "batch_norm_and_softmax",
     "2_improving_deep_networks/08_autodiff": None,
 }
