@@ -148,6 +148,11 @@ def _samples() -> dict:
             "weight_scale": call("he", 4), "initialize_parameters_deep": call([3, 2, 1], 0, "xavier"),
             "signal_stds": call(X, [3, 4, 2], "relu", "he", 0),
         },
+        "course_utils.exercises.introduction": {
+            "housing_price_neuron": call(np.array([[20.0, 40.0, 90.0], [150.0, 200.0, 35.0]]), 1.5, -60.0),
+            "network_type": call(["image", "radar"], "positions"),
+            "outcome": call(act.relu, Z),
+        },
         "course_utils.exercises.numpy_basics": {
             "basic_sigmoid": call(0.3), "softmax_rows": call(Z),
             "image2vector": call(r.random((2, 3, 4))), "normalize_rows": call(X),
