@@ -19,7 +19,10 @@ import numpy as np
 
 from course_utils.optim.rules import RULES, get_rule
 
-__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "Trajectory", "optimize_trajectory"]
+__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "DIVERGENCE_LIMIT", "Trajectory", "optimize_trajectory"]
+
+#: a run whose point leaves ``|x|, |y| <= DIVERGENCE_LIMIT`` (or stops being finite) has diverged
+DIVERGENCE_LIMIT = 1e6
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Surface:
     box: tuple  # (xmin, xmax, ymin, ymax)
     start: tuple
     minimum: tuple
+
+    @property
+    def min_cost(self) -> float:
+        """The cost at the surface's minimum: the floor of every run's cost."""
+        return float(self.cost(np.float64(self.minimum[0]), np.float64(self.minimum[1])))
 
 
 SURFACES = {
@@ -61,14 +69,24 @@ OPTIMIZERS = tuple(RULES)
 
 @dataclass
 class Trajectory:
-    """An optimiser's path: points ``(steps + 1, 2)``, the start first, and their costs ``(steps + 1,)``."""
+    """An optimiser's path: points ``(steps + 1, 2)``, the start first, and their costs ``(steps + 1,)``.
+
+    ``diverged_at`` is the first step whose point left ``|x|, |y| <= DIVERGENCE_LIMIT`` or was not
+    finite (None for a run that stayed bounded); from there on the trajectory repeats that point.
+    """
 
     points: np.ndarray  # (steps + 1, 2), the start first
     costs: np.ndarray  # (steps + 1,)
+    diverged_at: int | None = None
 
     @property
     def final(self) -> np.ndarray:
         return self.points[-1]
+
+    @property
+    def diverged(self) -> bool:
+        """True if the run left the bounded region (see ``diverged_at``)."""
+        return self.diverged_at is not None
 
 
 def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learning_rate: float = 0.05,
@@ -77,10 +95,12 @@ def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learni
     """Run ``steps`` updates of ``optimizer`` on ``surface`` from ``start`` (default: the surface's).
 
     Optimisers: "gd", "momentum" (``beta``), "rmsprop" (``beta2``), "adam" (``beta1``, ``beta2``).
-    A run that diverges stops growing: values beyond 1e6 are kept as they are reached and the
-    rest of the trajectory repeats the last finite point, so plots stay readable.
+    A run that diverges stops growing: the first point beyond :data:`DIVERGENCE_LIMIT` (or not
+    finite) is kept as it is reached, its step is the trajectory's ``diverged_at``, and the rest of
+    the trajectory repeats that point, so plots stay readable.
     Arguments: surface -- a :class:`Surface` or a key of :data:`SURFACES`; start -- a point ``(x, y)``.
-    Returns: a :class:`Trajectory`, points ``(steps + 1, 2)`` and costs ``(steps + 1,)``.
+    Returns: a :class:`Trajectory`, points ``(steps + 1, 2)``, costs ``(steps + 1,)`` and
+    ``diverged_at`` (the step at which the run diverged, or None).
     Raises: KeyError if surface is a name not in :data:`SURFACES`; ValueError if optimizer is not
     one of :data:`OPTIMIZERS` or start is not a point of shape ``(2,)``.
     Source: Rosenbrock (1960), The Computer Journal, for the "Rosenbrock valley" (see the module
@@ -96,14 +116,18 @@ def optimize_trajectory(surface: Surface | str, optimizer: str = "gd", *, learni
     config = rule.pick(learning_rate=learning_rate, beta=beta, beta1=beta1, beta2=beta2, epsilon=epsilon)
     state = rule.init(p)
     points = [p["p"].copy()]
-    for _ in range(steps):
+    diverged_at = None
+    for step in range(1, steps + 1):
         x, y = points[-1]
-        if not np.all(np.isfinite(points[-1])) or np.max(np.abs(points[-1])) > 1e6:
+        if diverged_at is not None:
             points.append(points[-1].copy())
             continue
-        p, state = rule.update(p, {"dp": surface.grad(x, y)}, state, config)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p, state = rule.update(p, {"dp": surface.grad(x, y)}, state, config)
         points.append(p["p"].copy())
+        if not np.all(np.isfinite(points[-1])) or np.max(np.abs(points[-1])) > DIVERGENCE_LIMIT:
+            diverged_at = step
     pts = np.array(points)
     with np.errstate(over="ignore", invalid="ignore"):
         costs = surface.cost(pts[:, 0], pts[:, 1])
-    return Trajectory(pts, np.asarray(costs, dtype=float))
+    return Trajectory(pts, np.asarray(costs, dtype=float), diverged_at)

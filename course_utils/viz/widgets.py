@@ -16,12 +16,13 @@ import io
 import numpy as np
 
 import course_utils.optim.ewa as ewa_lib
-from course_utils.viz.playground import OPTIMIZERS, SURFACES, optimize_trajectory
+from course_utils.viz.playground import DIVERGENCE_LIMIT, OPTIMIZERS, SURFACES, optimize_trajectory
 from course_utils.viz.progress import grading
 
 __all__ = ["gradient_descent_playground", "ewa_explorer"]
 
 _COLORS = {"A": "tab:red", "B": "tab:blue"}
+_LOG_FLOOR = 1e-16  # where the cost curve draws a cost that equals the minimum exactly
 
 
 def _png(fig) -> bytes:
@@ -40,13 +41,17 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
 
     Controls: surface; optimiser A and B (gd, momentum, rmsprop, adam); learning rate (log
     slider); beta (momentum), beta1 and beta2 (Adam/RMSprop); number of steps; start x and y.
-    Shows the trajectories on the contour plot and the cost against the step.
+    Shows the trajectories on the contour plot and, on a log axis, the cost above the surface's
+    minimum against the step, so that a run that converges stays readable next to one that
+    diverges (cost 1e13); a diverged run is drawn up to the step it diverged at and labelled
+    "diverged at step k" in the legend and the readout.
     Arguments: the controls' start values: surface -- a name in
     :data:`course_utils.viz.playground.SURFACES`; optimizer_a, optimizer_b -- names in
     :data:`course_utils.viz.playground.OPTIMIZERS` (B may also be ``"none"``); learning_rate;
     steps (1 to 300).
     Returns: an ``ipywidgets.VBox`` with ``.controls``, ``.result`` (``{"A": Trajectory, "B": ...}``,
-    each trajectory's points ``(steps + 1, 2)`` and costs ``(steps + 1,)``), ``.figure`` and ``.redraw()``.
+    each trajectory's points ``(steps + 1, 2)``, costs ``(steps + 1,)`` and ``diverged_at``),
+    ``.figure`` and ``.redraw()``.
     Raises: KeyError for an unknown surface; ``traitlets.TraitError`` for an unknown optimiser name.
     Source: the update rules of :mod:`course_utils.optim.rules`: gradient descent (Cauchy (1847)),
     momentum (Polyak (1964), "Some methods of speeding up the convergence of iteration methods"),
@@ -83,8 +88,9 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
     state = {"surface": None}
     lines = {k: ax_map.plot([], [], "o-", ms=2.5, lw=1.2, color=col, label=k)[0] for k, col in _COLORS.items()}
     cost_lines = {k: ax_cost.plot([], [], lw=1.5, color=col, label=k)[0] for k, col in _COLORS.items()}
+    ax_cost.set_yscale("log")  # a diverged run (cost 1e13) would flatten a converging one on a linear axis
     ax_cost.set_xlabel("step")
-    ax_cost.set_ylabel("cost")
+    ax_cost.set_ylabel("cost - minimum cost (log scale)")
     ax_cost.set_title("cost against step")
 
     box = W.VBox([W.HBox([W.VBox(list(c.values())[:5]), W.VBox(list(c.values())[5:])]), image, readout])
@@ -121,27 +127,37 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
         result = {"A": optimize_trajectory(name, c["optimizer_a"].value, **kw)}
         if c["optimizer_b"].value != "none":
             result["B"] = optimize_trajectory(name, c["optimizer_b"].value, **kw)
-        text = []
+        text, drawn = [], []
+        floor = SURFACES[name].min_cost
         for key in _COLORS:
             tr = result.get(key)
             label = c["optimizer_a" if key == "A" else "optimizer_b"].value
             if tr is None:
                 lines[key].set_data([], [])
                 cost_lines[key].set_data([], [])
+                cost_lines[key].set_label(f"_{key}")  # no legend entry
                 continue
-            lines[key].set_data(tr.points[:, 0], tr.points[:, 1])
-            lines[key].set_label(f"{key}: {label}")
-            cost_lines[key].set_data(np.arange(len(tr.costs)), tr.costs)
-            cost_lines[key].set_label(f"{key}: {label}")
+            name_key = f"{key}: {label}" + (f", diverged at step {tr.diverged_at}" if tr.diverged else "")
+            end = len(tr.costs) if not tr.diverged else tr.diverged_at + 1  # a diverged run stops where it left
+            with np.errstate(invalid="ignore"):
+                gap = np.maximum(tr.costs[:end] - floor, _LOG_FLOOR)  # a gap of 0 cannot be drawn on a log axis
+            gap = gap[np.isfinite(gap)]
+            drawn.append(gap)
+            lines[key].set_data(tr.points[:end, 0], tr.points[:end, 1])
+            lines[key].set_label(name_key)
+            cost_lines[key].set_data(np.arange(gap.size), gap)
+            cost_lines[key].set_label(name_key)
             fx, fy = tr.final
-            text.append(f"<b style='color:{_COLORS[key]}'>{key} ({label})</b>: final point "
+            outcome = (f"<span class='diverged-{key}'>diverged at step {tr.diverged_at}</span> (left |x|, |y| &le; "
+                       f"{DIVERGENCE_LIMIT:.0e}); " if tr.diverged else "")
+            text.append(f"<b style='color:{_COLORS[key]}'>{key} ({label})</b>: {outcome}final point "
                         f"<span class='final-{key}'>({fx:.4g}, {fy:.4g})</span>, final cost "
                         f"<span class='cost-{key}'>{tr.costs[-1]:.4g}</span>")
-        finite = np.concatenate([t.costs[np.isfinite(t.costs)] for t in result.values()])
         ax_cost.set_xlim(0, max(1, c["steps"].value))
-        if finite.size:
-            lo, hi = float(finite.min()), float(np.quantile(finite, 0.98))
-            ax_cost.set_ylim(lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+        values = np.concatenate(drawn) if drawn else np.array([])
+        if values.size:
+            lo, hi = float(values.min()), float(values.max())
+            ax_cost.set_ylim(lo / 2, max(hi * 2, lo * 10))  # every drawn value inside, with a margin
         ax_map.legend(loc="upper right", fontsize=8)
         ax_cost.legend(loc="upper right", fontsize=8)
         fig.tight_layout()

@@ -87,3 +87,36 @@ def test_widgets_skip_drawing_while_grading(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     w = gradient_descent_playground()
     assert w.children[1].value == b"" and len(w.result["A"].points) == 61  # computed, not drawn
+
+
+def test_a_diverging_run_is_labelled_and_leaves_the_converging_one_readable():
+    """The issue's instance: on the elongated bowl at learning rate 0.1 gradient descent diverges
+    (its cost reaches 2.65e13 at step 34) while momentum converges. The cost axis is logarithmic, so
+    momentum's curve keeps its shape, and the diverged run says so in the legend and the readout."""
+    w = gradient_descent_playground(surface="elongated bowl", optimizer_a="gd", optimizer_b="momentum",
+                                    learning_rate=0.1, steps=60)
+    gd, mom = w.result["A"], w.result["B"]
+    assert (gd.diverged_at, mom.diverged_at) == (34, None)
+    assert gd.costs[34] == pytest.approx(2.65e13, rel=1e-3)
+    ax_cost = w.figure.axes[1]
+    assert ax_cost.get_yscale() == "log"
+    assert [t.get_text() for t in ax_cost.get_legend().get_texts()] == ["A: gd, diverged at step 34", "B: momentum"]
+    assert "diverged at step 34" in w.children[2].value and "diverged" not in w.children[2].value.split("B (")[1]
+    # momentum's whole curve lies inside the axis and spans 24 % of its height (on a
+    # linear axis up to 2.65e13 it was a flat line at 0)
+    lo, hi = ax_cost.get_ylim()
+    gap = mom.costs - SURFACES["elongated bowl"].min_cost
+    assert lo <= gap.min() and gap.max() <= hi
+    assert np.log10(gap.max() / gap.min()) / np.log10(hi / lo) == pytest.approx(0.2385, abs=5e-4)
+    # choosing a learning rate at which both converge removes the label
+    w.controls["learning_rate"].value = 0.05
+    assert [t.get_text() for t in ax_cost.get_legend().get_texts()] == ["A: gd", "B: momentum"]
+    assert "diverged" not in w.children[2].value
+
+
+def test_a_run_that_never_leaves_the_box_has_not_diverged_and_one_that_does_stops_there():
+    gd = optimize_trajectory("elongated bowl", "gd", learning_rate=0.1, steps=60)
+    assert gd.diverged and gd.diverged_at == 34
+    assert np.abs(gd.points[33]).max() <= 1e6 < np.abs(gd.points[34]).max()
+    np.testing.assert_array_equal(gd.points[35:], np.repeat(gd.points[34:35], 26, axis=0))
+    assert not optimize_trajectory("elongated bowl", "gd", learning_rate=0.05, steps=60).diverged
