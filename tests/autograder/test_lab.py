@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from autograder.student.lab import free_port
+from helpers import source_notebooks
 
 
 def test_lab_starts_headless_and_prints_the_url(tmp_path):
@@ -184,7 +185,8 @@ def test_released_notebooks_carry_the_metadata_their_kernel_reports(release_dir)
                 "language_info": reply["language_info"]}
     assert expected["kernelspec"]["display_name"] == spec.display_name
     notebooks = sorted(release_dir.rglob("*.ipynb"))
-    assert len(notebooks) == 13
+    assert [p.relative_to(release_dir).as_posix() for p in notebooks] == \
+           [f"{p.parent.name}/{p.name}" for p in source_notebooks()]  # every notebook, none twice
     for path in notebooks:
         meta = json.loads(path.read_text())["metadata"]
         assert {k: meta[k] for k in expected} == expected, path.relative_to(release_dir)
