@@ -1,50 +1,50 @@
-"""Track 2, notebook 06 (hyperparameter search): the reference of the graded ``random_search``.
+"""Track 2, notebook 06 (hyperparameter search): the reference of the graded ``zoom_box``.
 
-One round of random search over two hyperparameters, each on its own log scale: the learning
-rate ``10**r`` and Adam's ``beta1 = 1 - 10**r``, drawn with :mod:`course_utils.optim.tuning`'s
-samplers from one generator, then one evaluation (a training run) per drawn pair. The notebook
-runs it twice, as the coarse and the fine round of coarse to fine.
+Coarse to fine: after a round of random trials, the next round samples inside a box around the
+best of them. The box is drawn in the space the trials were sampled in, the exponents
+``log10(learning_rate)`` and ``log10(1 - beta1)`` (:mod:`course_utils.optim.tuning`), widened by
+a margin and kept inside the first round's ranges.
 
-Source: random search, Bergstra & Bengio (2012), "Random Search for Hyper-Parameter
-Optimization", JMLR 13; coarse to fine, the lecture notes (Course 2, week 3, "Tuning process").
+Source: coarse to fine, the lecture notes (Course 2, week 3, "Tuning process"); random search,
+Bergstra & Bengio (2012), "Random Search for Hyper-Parameter Optimization", JMLR 13.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import numpy as np
 
-from course_utils.optim.tuning import sample_beta, sample_learning_rate
-from course_utils.rng import make_rng
-
-__all__ = ["random_search"]
+__all__ = ["zoom_box"]
 
 
-def random_search(evaluate: Callable[[Any, Any], dict], num_trials: int, lr_range: tuple, beta_range: tuple,
-                  seed=None) -> tuple[list, dict]:
-    """One round of random search over the learning rate and Adam's ``beta1``.
+def _widened(exponents: np.ndarray, pad: float, bounds: tuple) -> tuple[float, float]:
+    """``(min - pad, max + pad)`` of ``exponents``, kept inside ``bounds = (low, high)``."""
+    low, high = bounds
+    return float(max(low, exponents.min() - pad)), float(min(high, exponents.max() + pad))
 
-    Draws ``num_trials`` learning rates ``sample_learning_rate(num_trials, *lr_range, seed=rng)``
-    and then ``num_trials`` values ``sample_beta(num_trials, *beta_range, seed=rng)`` from one
-    generator ``rng = make_rng(seed)`` (so the two draws differ: the same integer seed twice would
-    pair a large learning rate with a small ``1 - beta1`` every time), and calls
-    ``evaluate(learning_rate, beta1)`` once per pair, in the order drawn.
+
+def zoom_box(trials: list, k: int, pad: float, lr_range: tuple, beta_range: tuple) -> tuple:
+    """The box of the next round of coarse to fine, around the ``k`` best trials.
+
+    The ``k`` trials with the highest ``"dev_acc"`` (where trials tie, the earlier one in ``trials``
+    first) give, on each axis, their smallest exponent minus ``pad`` and their largest plus ``pad``,
+    never beyond the first round's range: the learning rate's exponent ``log10(learning_rate)``
+    within ``lr_range``, and ``log10(1 - beta1)`` within ``beta_range``.
 
     Arguments:
-        evaluate -- a function ``(learning_rate, beta1) -> dict`` with at least the key ``"dev_acc"``
-        num_trials -- int >= 1
-        lr_range -- ``(low, high)``, the exponent range of the learning rate
-        beta_range -- ``(low, high)``, the exponent range of ``1 - beta1``
-        seed -- an int, None or a ``np.random.Generator`` (whose stream the draws continue)
+        trials -- a list of dicts with at least the keys "learning_rate", "beta1" and "dev_acc"
+        k -- int >= 1, how many of the best trials the box holds (all of them if there are fewer)
+        pad -- decades added beyond the extreme exponents on each side, >= 0
+        lr_range -- (low, high), the exponent range of the learning rate in the first round
+        beta_range -- (low, high), the exponent range of 1 - beta1 in the first round
     Returns:
-        trials -- the list of the ``num_trials`` dicts that ``evaluate`` returned, in order
-        best -- the trial with the highest ``"dev_acc"``; on a tie the earliest of them
+        (fine_lr_range, fine_beta_range) -- two (low, high) pairs of Python floats
     Raises:
-        ValueError if num_trials < 1 or a range is not ``(low, high)`` with low < high (from the
-        samplers); KeyError if a trial has no ``"dev_acc"``.
+        ValueError if ``trials`` is empty, k < 1 or pad < 0; KeyError if a trial lacks one of the keys.
     """
-    rng = make_rng(seed)
-    learning_rates = sample_learning_rate(num_trials, *lr_range, seed=rng)
-    beta1s = sample_beta(num_trials, *beta_range, seed=rng)
-    trials = [evaluate(lr, beta1) for lr, beta1 in zip(learning_rates, beta1s)]
-    best = max(trials, key=lambda trial: trial["dev_acc"])      # max keeps the first of equal keys
-    return trials, best
+    if not trials or k < 1 or pad < 0:
+        raise ValueError(f"need at least one trial, k >= 1 and pad >= 0; got {len(trials)} trial(s), "
+                         f"k={k}, pad={pad}")
+    best = sorted(trials, key=lambda trial: trial["dev_acc"], reverse=True)[:k]   # stable: ties keep their order
+    log_lr = np.log10([trial["learning_rate"] for trial in best])
+    log_one_minus_beta = np.log10([1.0 - trial["beta1"] for trial in best])
+    return _widened(log_lr, pad, lr_range), _widened(log_one_minus_beta, pad, beta_range)

@@ -1,60 +1,52 @@
 """course_utils.exercises.hyperparameter_search (Track 2, notebook 06): the reference of the graded
-``random_search``, checked against the draws written out here from one numpy generator.
+``zoom_box``, the box of the second round of coarse to fine, on trials whose box is worked out here
+by hand."""
 
-Two successive ``Generator.random(n)`` calls give the same numbers as one ``random(2 n)`` call, so
-the learning rates are the first n of those draws and the values of ``1 - beta1`` the next n.
-"""
+import math
 
-import numpy as np
 import pytest
 
-from course_utils.exercises.hyperparameter_search import random_search
+from course_utils.exercises.hyperparameter_search import zoom_box
 
 
-def _recording():
-    calls = []
-
-    def evaluate(learning_rate, beta1):
-        calls.append((learning_rate, beta1))
-        return {"learning_rate": float(learning_rate), "beta1": float(beta1),
-                "dev_acc": -abs(np.log10(learning_rate) + 2)}      # best at the learning rate 0.01
-    return evaluate, calls
+def _trial(learning_rate, beta1, dev_acc):
+    return {"learning_rate": learning_rate, "beta1": beta1, "dev_acc": dev_acc}
 
 
-def test_one_generator_learning_rates_first_then_beta1():
-    evaluate, calls = _recording()
-    trials, best = random_search(evaluate, 7, (-5.0, -1.0), (-3.0, -2.0), seed=42)
-    u = np.random.default_rng(42).random(14)
-    expected_lr = 10 ** (-5.0 + 4.0 * u[:7])
-    expected_beta = 1 - 10 ** (-3.0 + 1.0 * u[7:])
-    np.testing.assert_allclose([c[0] for c in calls], expected_lr, rtol=1e-14, atol=0)
-    np.testing.assert_allclose([c[1] for c in calls], expected_beta, rtol=1e-14, atol=0)
-    assert [t["learning_rate"] for t in trials] == [float(c[0]) for c in calls]     # one trial per call, in order
-    assert best is trials[int(np.argmin(np.abs(np.log10(expected_lr) + 2)))]
+TRIALS = [_trial(0.02, 0.95, 0.91), _trial(0.0005, 0.995, 0.88), _trial(0.004, 0.99, 0.95),
+          _trial(0.3, 0.9, 0.5), _trial(0.008, 0.998, 0.91), _trial(0.0001, 0.92, 0.7)]
 
 
-def test_the_earliest_of_tied_trials_is_the_best():
-    trials, best = random_search(lambda lr, b1: {"dev_acc": 0.5}, 4, (-4.0, 0.0), (-3.0, -1.0), seed=0)
-    assert len(trials) == 4 and best is trials[0]
-    scores = iter([0.1, 0.9, 0.3, 0.9, 0.9])
-    trials, best = random_search(lambda lr, b1: {"dev_acc": next(scores)}, 5, (-4.0, 0.0), (-3.0, -1.0), seed=0)
-    assert best is trials[1]
+def test_the_box_of_the_best_trials_in_exponent_space():
+    # the three best: 0.004 / 0.99 (0.95), then the tie at 0.91, both kept: 0.02 / 0.95 and 0.008 / 0.998
+    lr_box, beta_box = zoom_box(TRIALS, 3, 0.2, (-4.0, 0.0), (-3.0, -1.0))
+    assert lr_box == pytest.approx((math.log10(0.004) - 0.2, math.log10(0.02) + 0.2), abs=1e-12)
+    assert beta_box == pytest.approx((math.log10(0.002) - 0.2, math.log10(0.05) + 0.2), abs=1e-12)
+    assert all(type(v) is float for v in lr_box + beta_box)
 
 
-def test_a_generator_as_seed_continues_its_stream():
-    rng = np.random.default_rng(7)
-    evaluate, calls = _recording()
-    random_search(evaluate, 3, (-4.0, 0.0), (-3.0, -1.0), seed=rng)
-    assert rng.random() == np.random.default_rng(7).random(7)[6]     # 3 + 3 draws used, the 7th is next
-    assert len(calls) == 3
+def test_a_tie_at_the_last_place_keeps_the_earlier_trial():
+    # k = 2: 0.004 first, then of the tied 0.02 (index 0) and 0.008 (index 4) the earlier, 0.02
+    lr_box, beta_box = zoom_box(TRIALS, 2, 0.0, (-4.0, 0.0), (-3.0, -1.0))
+    assert lr_box == pytest.approx((math.log10(0.004), math.log10(0.02)), abs=1e-12)
+    assert beta_box == pytest.approx((math.log10(0.01), math.log10(0.05)), abs=1e-12)
+
+
+def test_the_box_stays_inside_the_first_rounds_range():
+    # one trial at the notes' best value 100 on a range of 10 to 1000; a pad of 2 decades reaches past both ends
+    notes = [_trial(10.0, 0.9, 0.81), _trial(100.0, 0.99, 0.93), _trial(1000.0, 0.999, 0.86)]
+    lr_box, beta_box = zoom_box(notes, 1, 0.2, (1.0, 3.0), (-3.0, -1.0))
+    assert lr_box + beta_box == pytest.approx((1.8, 2.2, -2.2, -1.8), abs=1e-12)
+    assert all(10 ** lr_box[0] <= v <= 10 ** lr_box[1] for v in (80, 100, 120, 150))      # the notes' fine values
+    assert zoom_box(notes, 1, 2.0, (1.0, 3.0), (-3.0, -1.0)) == ((1.0, 3.0), (-3.0, -1.0))
+    lr_box, beta_box = zoom_box(notes, 10, 0.0, (1.0, 3.0), (-3.0, -1.0))                  # k beyond the trials: all
+    assert lr_box + beta_box == pytest.approx((1.0, 3.0, -3.0, -1.0), abs=1e-12)
 
 
 def test_bad_arguments_are_refused():
-    evaluate, calls = _recording()
-    with pytest.raises(ValueError, match="num must be >= 1"):
-        random_search(evaluate, 0, (-4.0, 0.0), (-3.0, -1.0), seed=0)
-    with pytest.raises(ValueError, match="need low < high"):
-        random_search(evaluate, 2, (0.0, -4.0), (-3.0, -1.0), seed=0)
-    assert calls == []
+    with pytest.raises(ValueError, match="k >= 1"):
+        zoom_box(TRIALS, 0, 0.2, (-4.0, 0.0), (-3.0, -1.0))
+    with pytest.raises(ValueError, match="at least one trial"):
+        zoom_box([], 3, 0.2, (-4.0, 0.0), (-3.0, -1.0))
     with pytest.raises(KeyError):
-        random_search(lambda lr, b1: {"accuracy": 0.5}, 2, (-4.0, 0.0), (-3.0, -1.0), seed=0)
+        zoom_box([{"learning_rate": 0.01, "beta1": 0.9}], 1, 0.2, (-4.0, 0.0), (-3.0, -1.0))
