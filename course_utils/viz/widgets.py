@@ -148,7 +148,7 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
             cost_lines[key].set_data(np.arange(gap.size), gap)
             cost_lines[key].set_label(name_key)
             fx, fy = tr.final
-            outcome = (f"<span class='diverged-{key}'>diverged at step {tr.diverged_at}</span> (left |x|, |y| &le; "
+            outcome = (f"<span class='diverged-{key}'>diverged at step {tr.diverged_at}</span> (|x| or |y| went past "
                        f"{DIVERGENCE_LIMIT:.0e}); " if tr.diverged else "")
             text.append(f"<b style='color:{_COLORS[key]}'>{key} ({label})</b>: {outcome}final point "
                         f"<span class='final-{key}'>({fx:.4g}, {fy:.4g})</span>, final cost "
