@@ -60,6 +60,7 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
     """
     import ipywidgets as W
     from matplotlib.figure import Figure
+    from matplotlib.ticker import LogFormatter, NullFormatter
 
     style = {"description_width": "90px"}
     layout = W.Layout(width="330px")
@@ -89,6 +90,9 @@ def gradient_descent_playground(surface: str = "elongated bowl", optimizer_a: st
     lines = {k: ax_map.plot([], [], "o-", ms=2.5, lw=1.2, color=col, label=k)[0] for k, col in _COLORS.items()}
     cost_lines = {k: ax_cost.plot([], [], lw=1.5, color=col, label=k)[0] for k, col in _COLORS.items()}
     ax_cost.set_yscale("log")  # a diverged run (cost 1e13) would flatten a converging one on a linear axis
+    # plain-text tick labels ("1e+12"): the default 10^k labels go through mathtext, a third of a redraw
+    ax_cost.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=True))
+    ax_cost.yaxis.set_minor_formatter(NullFormatter())
     ax_cost.set_xlabel("step")
     ax_cost.set_ylabel("cost - minimum cost (log scale)")
     ax_cost.set_title("cost against step")
