@@ -8,8 +8,7 @@ Track 1: :mod:`~course_utils.exercises.introduction` (00), :mod:`~course_utils.e
 :mod:`~course_utils.exercises.deep_step_by_step` (04), :mod:`~course_utils.exercises.deep_network_application` (05).
 Track 2: :mod:`~course_utils.exercises.initialization` (01), :mod:`~course_utils.exercises.regularization`
 (02), :mod:`~course_utils.exercises.gradient_checking` (03), :mod:`~course_utils.exercises.optimization`
-(04), :mod:`~course_utils.exercises.hyperparameter_search` (06, its ``zoom_box``: the box of coarse to fine
-in the exponent space of :mod:`course_utils.optim.tuning`), :mod:`~course_utils.exercises.batch_norm_and_softmax`
-(07). Notebooks 05, 06 (its samplers) and 08 of Track 2 grade functions whose library signatures are the
+(04), :mod:`~course_utils.exercises.batch_norm_and_softmax`
+(07). Notebooks 05, 06 and 08 of Track 2 grade functions whose library signatures are the
 classic ones (:mod:`course_utils.optim.ewa`, :mod:`course_utils.optim.tuning`, :mod:`course_utils.autodiff`).
 """

@@ -22,7 +22,7 @@ ADAPTERS = {
     "2_improving_deep_networks/03_gradient_checking": ("gradient_checking", "regularization"),
     "2_improving_deep_networks/04_optimization": "optimization",
     "2_improving_deep_networks/05_exponentially_weighted_averages": None,
-    "2_improving_deep_networks/06_hyperparameter_search": "hyperparameter_search",
+    "2_improving_deep_networks/06_hyperparameter_search": None,
     "2_improving_deep_networks/07_batch_norm_and_softmax": "batch_norm_and_softmax",
     "2_improving_deep_networks/08_autodiff": None,
     # Track 3's graded functions have the library's signatures: the hidden tests' reference is the library

@@ -1,12 +1,11 @@
-"""course_utils.exercises.hyperparameter_search (Track 2, notebook 06): the reference of the graded
-``zoom_box``, the box of the second round of coarse to fine, on trials whose box is worked out here
-by hand."""
+"""course_utils.optim.tuning.zoom_box (graded in Track 2, notebook 06): the box of the second round of
+coarse to fine, on trials whose box is worked out here by hand."""
 
 import math
 
 import pytest
 
-from course_utils.exercises.hyperparameter_search import zoom_box
+from course_utils.optim.tuning import zoom_box
 
 
 def _trial(learning_rate, beta1, dev_acc):
