@@ -52,7 +52,8 @@ def test_playground_controls_drive_the_computation():
     assert "final point" in w.children[2].value
 
 
-def test_playground_switching_surface_resets_the_start():
+def test_playground_switching_surface_resets_the_start(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # asserts on the controls and results only: no PNG needed
     w = gradient_descent_playground()
     w.controls["surface"].value = "Rosenbrock valley"
     s = SURFACES["Rosenbrock valley"]
