@@ -206,7 +206,33 @@ def _samples() -> dict:
             "planar_flower": call(m=10, seed=0), "two_circles": call(m=10, seed=0),
             "moons": call(m=10, seed=0), "noisy_blobs": call(m=10, seed=0),
         },
-        "course_utils.metrics.classification": {"accuracy": call(Y, Y), "predict_classes": call(P)},
+        "course_utils.metrics.classification": {
+            "accuracy": call(Y, Y), "predict_classes": call(P),
+            "precision_recall_f1": call(np.array([[1, 0, 1, 1]]), np.array([[1, 1, 0, 1]])),
+            "weighted_error": call(np.array([[3, 8, 1]]), np.array([[8, 8, 1]]), np.array([[10.0, 1.0, 1.0]])),
+            "confusion_matrix": call(np.array([[0, 2, 1, 2]]), np.array([[0, 1, 1, 2]]), 3),
+        },
+        "course_utils.data.mismatch": {
+            "degrade_digits": call(r.random((3, 8, 8)), seed=0), "load_web_mobile_digits": call(),
+        },
+        "course_utils.data.splits": {
+            "split_sizes": call(1_000_000), "shuffled_split": call(X, Y, (3, 1, 1), seed=0),
+            "make_training_dev_split": call(X, Y, 2, seed=0),
+        },
+        "course_utils.strategy.selection": {
+            "pick_model": call([{"name": "A", "accuracy": 0.90, "running_time_ms": 80},
+                                {"name": "B", "accuracy": 0.92, "running_time_ms": 95}], "accuracy",
+                               {"running_time_ms": 100}),
+        },
+        "course_utils.strategy.diagnosis": {
+            "diagnose": call(1.0, 8.0, train_dev=9.0, dev=10.0, test=10.5),
+            "gaussian_bayes_error": call(2.0, 1.0, 0.3), "gaussian_threshold": call(2.0, 1.0, 0.3),
+            "two_gaussians": call(10, seed=0),
+        },
+        "course_utils.strategy.error_analysis": {
+            "error_analysis_table": call({"dog": np.array([True, False, True]), "blurry": np.array([0, 1, 1])}, 0.1),
+            "best_error_after_fix": call(10.0, 5, 100),
+        },
         "course_utils.optim.ewa": {
             "ewa": call(X[0], 0.9), "ewa_bias_corrected": call(X[0], 0.9), "effective_window": call(0.9),
             "ewa_weights": call(0.9, 4),
@@ -215,6 +241,8 @@ def _samples() -> dict:
             "sample_learning_rate": call(4, seed=0), "sample_beta": call(4, seed=0),
             "grid_points": call({"lr": (-4, 0), "beta": [-3, -1]}, 2),
             "random_points": call({"lr": (-4, 0)}, 3, seed=0),
+            "zoom_box": call([{"learning_rate": 0.01, "beta1": 0.9, "dev_acc": 0.8},
+                              {"learning_rate": 0.001, "beta1": 0.99, "dev_acc": 0.9}], 1, 0.2, (-4, 0), (-3, -1)),
         },
         "course_utils.optim.minibatch": {"random_mini_batches": call(X, Y, 2, 0)},
         "course_utils.optim.schedules": {
