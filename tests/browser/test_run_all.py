@@ -7,7 +7,8 @@ on past (autograder.preprocessors.ChecksDoNotStopRunAll), which JupyterLab honou
 
 One JupyterLab server started as `make lab` starts it, one journey: Run All, clicked once, on the
 released notebook 2/05 as a student receives it (every exercise unimplemented): every cell runs, the
-errors of the exercises included, and the explorer at the end renders.
+errors of the exercises included, and the explorer at the end renders; then the same on Track 3's
+notebook 03, whose plots appear.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.xdist_group("browser")
 
 TRACK2 = "2_improving_deep_networks"
 NB = "05_exponentially_weighted_averages.ipynb"
+TRACK3, NB3 = "3_ml_strategy", "03_human_level_and_bias_variance.ipynb"   # Track 3's quickest notebook
 
 _PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
                     .map(p => p.textContent.trim())"""
@@ -69,6 +71,7 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(release_dir / TRACK2 / NB, work / NB)
+    shutil.copy(release_dir / TRACK3 / NB3, work / NB3)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
     try:
@@ -90,6 +93,15 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
             assert "ewa is not implemented yet" in body and "ewa_bias_corrected is not implemented yet" in body
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             explorer.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_ewa.png"))
+
+            # Track 3 as a student opens it: Run All on its untouched release runs every cell, draws its
+            # plots and says which exercise is still to write
+            prompts = _run_all_once(page, base, token, NB3)
+            assert all(re.search(r"\[\d+\]", p) for p in prompts), prompts
+            assert page.locator(".jp-OutputArea-output img").count() >= 1, "Track 3's plots did not appear"
+            body = page.locator(".jp-Notebook").inner_text()
+            assert "diagnose is not implemented yet" in body
+            page.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_track3.png"))
     finally:
         page.close()
     record_property("timing", ("browser: Run All on an untouched release", time.perf_counter() - t0))
