@@ -1,3 +1,4 @@
 """Metrics, one unit (a fraction in [0, 1]): :mod:`course_utils.metrics.classification` (accuracy,
-predicted classes). Track 3's precision/recall/F1 and error analysis, and Track 4's IoU and
-non-max suppression belong here."""
+predicted classes, precision/recall/F1, weighted error, the confusion matrix). The decisions Track 3
+takes with them (optimising and satisficing metrics, the bias/variance diagnosis, error analysis) are
+in :mod:`course_utils.strategy`; Track 4's IoU and non-max suppression belong here."""
