@@ -1,12 +1,12 @@
-"""End to end: one fixture class graded by ONE `python -m autograder grade` run over both tracks
+"""End to end: one fixture class graded by ONE `python -m autograder grade` run over every track
 (sandboxed workers in parallel, nbgrader's gradebook). Each student hands in only what proves
 their point; scores are per notebook, so a partial hand-in is graded as such.
 
 "Solved" below is what an honest student hands in: the release with each stub replaced by
 the source's solution (tests/helpers.py: solved).
 
-  alice  both tracks, every notebook solved                      -> full marks on every notebook
-  bob    both tracks, the untouched release                      -> 0, and every cell still ran
+  alice  every track, every notebook solved                      -> full marks on every notebook
+  bob    every track, the untouched release                      -> 0, and every cell still ran
   carol  per track, the one notebook with one function wrong     -> that notebook's points minus that test's
   dave   Track 1 notebook 01 only, sigmoid prints an overflow RuntimeWarning -> full marks on 01
   erin   Track 1: 01 is corrupted JSON, 02 solved                -> 01 scores 0 and is reported; 02 graded
@@ -51,9 +51,11 @@ WRONG = {
     "1_neural_networks": ("01_numpy_basics", "L1", "    return float(np.sum(np.abs(y - yhat))) + 1.0"),
     "2_improving_deep_networks": ("04_optimization", "update_lr",
                                   "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
+    "3_ml_strategy": ("02_data_splits_and_mismatch", "split_sizes",   # a quarter each instead of a fifth
+                      "    m_dev = min(m // 4, cap)\n    return m - 2 * m_dev, m_dev, m_dev"),
 }
 TRACK1, TRACK2 = "1_neural_networks", "2_improving_deep_networks"
-SMALL = "01_numpy_basics"        # Track 1's first notebook: the fastest to grade
+SMALL = "01_numpy_basics"        # Track 1's quickest notebook to grade
 WARN = (SMALL, "sigmoid", (
     "    import warnings\n"
     "    with warnings.catch_warnings():\n"
@@ -387,6 +389,9 @@ def test_class_report(graded):
     assert by_exercise[("04_optimization", "update_lr")][2:] == [
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: update_lr output: "
         "wrong values: 1 (carol)"]
+    assert by_exercise[("02_data_splits_and_mismatch", "split_sizes")][2:] == [
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: split_sizes output: "
+        "wrong values: 1 (carol)"]
     assert by_exercise[("01_numpy_basics", "L2")][3:5] == ["7 / 9", "78%"]
     cells = {(r["notebook"], r["cell"]) for r in _rows(out, "grades_by_cell.csv")}
     assert len(rows) == len(cells)  # every graded cell someone handed in
@@ -411,7 +416,7 @@ def test_class_report(graded):
 def test_similarity_report_of_the_class(graded):
     """similarity.csv of the fixture class: every two students who handed in the same solved notebook
     share each of its exercises long enough to compare (score 100%); exercises under the token rule,
-    carol's wrong update_lr among them, never appear."""
+    carol's wrong update_lr and split_sizes among them, never appear."""
     from autograder.engine.similarity import MIN_TOKENS, solution_tokens
 
     out, *_ = graded
@@ -419,6 +424,7 @@ def test_similarity_report_of_the_class(graded):
         "01_numpy_basics": ["alice", "carol", "dave", "frank", "gina", "ivy", "jack"],
         "02_logistic_regression": ["alice", "erin", "hank"],
         "04_optimization": ["alice", "carol"],
+        "02_data_splits_and_mismatch": ["alice", "carol"],
     }
     expected = set()
     for stem, students in solved_by.items():
@@ -432,5 +438,6 @@ def test_similarity_report_of_the_class(graded):
                 expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(students) for b in students[i + 1:]}
     rows = {(r["notebook"], r["exercise"], r["student_a"], r["student_b"], r["score"])
             for r in _rows(out, "similarity.csv")}
-    # softmax: 7 students, 21 pairs; 02's three long exercises, 3 pairs each; 04_optimization's eight, 1 pair each
-    assert rows == expected and len(rows) == 21 + 3 * 3 + 8 * 1
+    # softmax: 7 students, 21 pairs; 02's three long exercises, 3 pairs each; 04_optimization's eight, 1 pair each;
+    # 3/02's make_training_dev_split, 1 pair (carol's wrong split_sizes is under the token rule)
+    assert rows == expected and len(rows) == 21 + 3 * 3 + 8 * 1 + 1
