@@ -79,7 +79,12 @@ def _samples() -> dict:
     import course_utils.nn.activations as act
     import course_utils.nn.batchnorm as bn
     import course_utils.nn.dropout as dropout
+    import course_utils.nn.conv as conv
+    import course_utils.nn.conv_loops as conv_loops
     import course_utils.nn.linear as linear
+
+    images = np.linspace(-1.0, 1.0, 120).reshape(2, 4, 5, 3)   # no ties: max pooling's choice is unambiguous
+    filters, fbias = np.linspace(-0.5, 0.4, 54).reshape(3, 3, 3, 2), np.array([[[[0.1, -0.2]]]])
     from course_utils import gradcheck as gc
 
     r = np.random.default_rng(1)
@@ -131,6 +136,26 @@ def _samples() -> dict:
             "batchnorm_forward": call(Z, gamma, beta),
             "batchnorm_backward": call(Z * 2, bn_cache),
             "update_running_stats": call(gamma, beta ** 2, gamma * 2, beta ** 2 + 1),
+        },
+        "course_utils.nn.conv_loops": {
+            "zero_pad": call(images, 1), "conv_single_step": call(images[0, :3, :3], filters[:, :, :, 0], 0.5),
+            "conv_forward": call(images, filters, fbias, {"stride": 2, "pad": 1}),
+            "conv_backward": call(np.ones((2, 2, 3, 2)), conv_loops.conv_forward(images, filters, fbias,
+                                                                                {"stride": 2, "pad": 1})[1]),
+            "pool_forward": call(images, {"f": 2, "stride": 1}, "max"),
+            "create_mask_from_window": call(images[0, :2, :2, 0]), "distribute_value": call(2.0, (2, 2)),
+            "pool_backward": call(np.ones((2, 3, 4, 3)), conv_loops.pool_forward(images, {"f": 2, "stride": 1})[1]),
+        },
+        "course_utils.nn.conv": {
+            "conv_output_size": call(5, 3, 2, 1), "conv_transpose_output_size": call(3, 3, 2, 1, 1),
+            "conv2d_forward": call(images, filters, fbias, 2, 1),
+            "conv2d_backward": call(np.ones((2, 2, 3, 2)), conv.conv2d_forward(images, filters, fbias, 2, 1)[1]),
+            "max_pool_forward": call(images, 2, 1), "average_pool_forward": call(images, 2, 1),
+            "max_pool_backward": call(np.ones((2, 3, 4, 3)), conv.max_pool_forward(images, 2, 1)[1]),
+            "average_pool_backward": call(np.ones((2, 3, 4, 3)), conv.average_pool_forward(images, 2, 1)[1]),
+            "conv_transpose_forward": call(np.ones((2, 3, 3, 2)), filters, np.ones((1, 1, 1, 3)), 2, 1, 1),
+            "conv_transpose_backward": call(np.ones((2, 5, 5, 3)), conv.conv_transpose_forward(
+                np.ones((2, 3, 3, 2)), filters, np.ones((1, 1, 1, 3)), 2, 1, 0)[1]),
         },
         "course_utils.nn.linear": {
             "activation_pair": call("relu"),
