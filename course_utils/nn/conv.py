@@ -17,25 +17,34 @@ least float32), so float32 inputs stay float32 end to end. Integer inputs comput
 
 **How it is vectorised: im2col.** Every window of the padded input becomes one row of a matrix
 ``cols (m n_H n_W, f f n_C_prev)``; the convolution is then one matrix product with the filters
-reshaped to ``(f f n_C_prev, n_C)``, which BLAS does fast. The rows are built with f^2 strided copies
-(one per position inside the window), and the backward pass scatters ``dcols`` back the same way
-(col2im). The forward pass keeps ``cols`` in its cache, so ``dW = cols^T dZ`` costs one product.
+reshaped to ``(f f n_C_prev, n_C)``, which BLAS does. The rows are one copy of a
+``sliding_window_view`` of the images whose rows are flattened to ``n_W_prev n_C_prev`` numbers, so a
+window's row (f pixels of n_C_prev channels, neighbours in memory) moves as one run. The backward
+pass multiplies dZ by the filters once per position (i, j) inside the window and adds each result
+back onto the input pixels it came from (col2im, f^2 strided additions). The forward pass keeps
+``cols`` in its cache, so ``dW = cols^T dZ`` costs one product.
 Source: K. Chellapilla, S. Puri and P. Simard (2006), "High Performance Convolutional Neural
 Networks for Document Processing", 10th International Workshop on Frontiers in Handwriting
 Recognition (the unrolling of convolutions into a matrix product).
 
-Why im2col and not the alternatives (measured with ``benchmarks/conv_benchmark.py --compare-methods``,
-one BLAS thread, batch 64, float64, forward + backward, median of 5 runs, on the course machine)::
+Why im2col and not the alternatives (measured with ``benchmarks/conv_benchmark.py --compare-methods``:
+one BLAS thread, batch 64, forward + backward, median of 5 runs, on the course machine, 2 shared
+cores; dX is the same col2im in all three, so the columns compare how windows meet filters)::
 
-    layer                       im2col (this)   sliding_window_view + einsum   sliding_window_view + tensordot
-    LeNet CONV1 32x32x3, 6 5x5        14.0 ms                       184.6 ms                           31.4 ms
-    LeNet CONV2 14x14x6, 16 5x5        5.5 ms                        64.6 ms                           11.4 ms
-    digits 8x8x1, 16 3x3 pad 1         1.1 ms                         5.4 ms                            1.7 ms
-    digits 8x8x16, 32 3x3 pad 1        4.5 ms                        41.0 ms                            9.3 ms
+    layer                               dtype     im2col (this)   windows + einsum   windows + tensordot
+    LeNet-5 CONV1 32x32x3, 6 5x5        float64        58.9 ms          185.3 ms              60.3 ms
+    LeNet-5 CONV1 32x32x3, 6 5x5        float32        31.2 ms          142.1 ms              33.3 ms
+    LeNet-5 CONV2 14x14x6, 16 5x5       float64        15.0 ms           47.8 ms              21.3 ms
+    LeNet-5 CONV2 14x14x6, 16 5x5       float32        10.0 ms           44.0 ms              11.3 ms
+    digits 8x8x1, 16 3x3 pad 1          float64         1.34 ms           4.00 ms              1.38 ms
+    digits 8x8x1, 32 3x3 pad 1          float64         1.72 ms           4.74 ms              1.79 ms
 
-``sliding_window_view`` gives the windows without copying, but their axes are strided, so einsum
-loops in C without BLAS and tensordot first copies them into the same matrix im2col builds (in a
-slower order, channels before the window's rows and columns).
+("windows" is ``numpy.lib.stride_tricks.sliding_window_view``.) The windows cost no copy, but their
+axes are strided: einsum then multiplies in its own C loop without BLAS, and tensordot first copies
+them into the matrix im2col builds, in a slower order (channels before the window's rows and
+columns). im2col was fastest or tied on every layer. Its stages (``--profile``) show where the
+time goes: on LeNet CONV1 about half is col2im (dX), the rest the three products, whose 6 output
+columns are too narrow for BLAS to run at full speed.
 
 Transposed convolution: :func:`conv_transpose_forward` is the adjoint of :func:`conv2d_forward` (its
 input-gradient map), following V. Dumoulin and F. Visin (2016), "A guide to convolution arithmetic
@@ -45,6 +54,7 @@ for deep learning", arXiv:1603.07285, Sec. 4.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["conv_output_size", "conv2d_forward", "conv2d_backward", "max_pool_forward", "max_pool_backward",
            "average_pool_forward", "average_pool_backward", "conv_transpose_output_size",
@@ -103,25 +113,31 @@ def conv_output_size(n, f, stride=1, pad=0):
 # --- im2col / col2im (Chellapilla, Puri & Simard 2006) ------------------------------------------
 
 def _im2col(Xp, f, stride, n_H, n_W):
-    """Windows of the padded images Xp as rows: ``(m n_H n_W, f f n_C)``, in the order of W's reshape."""
-    m, _, _, n_C = Xp.shape
-    cols = np.empty((m, n_H, n_W, f, f, n_C), dtype=Xp.dtype)
-    h_span, w_span = stride * (n_H - 1) + 1, stride * (n_W - 1) + 1
-    for i in range(f):
-        for j in range(f):
-            cols[:, :, :, i, j, :] = Xp[:, i:i + h_span:stride, j:j + w_span:stride, :]
-    return cols.reshape(m * n_H * n_W, f * f * n_C)
+    """Windows of the padded images Xp as rows: ``(m n_H n_W, f f n_C)``, in the order of W's reshape.
+
+    Along a window's row the f pixels of n_C channels are f n_C neighbours in memory, so the copy
+    moves runs of f n_C numbers (a view of Xp with rows flattened to ``n_W_prev n_C``), not runs of n_C.
+    """
+    m, H_p, W_p, n_C = Xp.shape
+    rows = np.ascontiguousarray(Xp).reshape(m, H_p, W_p * n_C)
+    windows = sliding_window_view(rows, (f, f * n_C), axis=(1, 2))[:, ::stride, ::stride * n_C][:, :n_H, :n_W]
+    return np.ascontiguousarray(windows).reshape(m * n_H * n_W, f * f * n_C)
 
 
-def _col2im(dcols, padded_shape, f, stride, n_H, n_W):
-    """The adjoint of :func:`_im2col`: add every row back onto the window it came from."""
+def _col2im(d2, W, padded_shape, f, stride, n_H, n_W):
+    """The adjoint of :func:`_im2col` applied to ``d2 W2^T``: each window's gradient added back where it came from.
+
+    d2 ``(m n_H n_W, n_K)``; W ``(f, f, n_C, n_K)``. The product is taken per position (i, j) inside the
+    window, ``(f f, m n_H n_W, n_C)``, so that each of the f^2 strided additions reads a contiguous block.
+    """
     m, _, _, n_C = padded_shape
-    dcols = dcols.reshape(m, n_H, n_W, f, f, n_C)
-    dXp = np.zeros(padded_shape, dtype=dcols.dtype)
+    n_K = W.shape[3]
+    per_position = np.matmul(d2, W.reshape(f * f, n_C, n_K).transpose(0, 2, 1))
+    dXp = np.zeros(padded_shape, dtype=per_position.dtype)
     h_span, w_span = stride * (n_H - 1) + 1, stride * (n_W - 1) + 1
-    for i in range(f):
-        for j in range(f):
-            dXp[:, i:i + h_span:stride, j:j + w_span:stride, :] += dcols[:, :, :, i, j, :]
+    for k in range(f * f):
+        i, j = divmod(k, f)
+        dXp[:, i:i + h_span:stride, j:j + w_span:stride, :] += per_position[k].reshape(m, n_H, n_W, n_C)
     return dXp
 
 
@@ -180,10 +196,10 @@ def conv2d_backward(d_out, cache):
         raise ValueError(f"conv2d_backward: d_out must have the output's shape {(m, n_H, n_W, n_C)}, got {d_out.shape}")
     dtype = np.result_type(cols, d_out)
     d2 = d_out.astype(dtype, copy=False).reshape(m * n_H * n_W, n_C)
-    W2 = W.astype(dtype, copy=False).reshape(f * f * n_C_prev, n_C)
     dW = (cols.T @ d2).reshape(W.shape)
     db = d2.sum(axis=0).reshape(1, 1, 1, n_C)
-    dXp = _col2im(d2 @ W2.T, (m, n_H_prev + 2 * pad, n_W_prev + 2 * pad, n_C_prev), f, stride, n_H, n_W)
+    dXp = _col2im(d2, W.astype(dtype, copy=False), (m, n_H_prev + 2 * pad, n_W_prev + 2 * pad, n_C_prev), f,
+                  stride, n_H, n_W)
     dX = dXp[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :] if pad else dXp
     return dX, {"dW": dW, "db": db}
 
@@ -343,8 +359,8 @@ def conv_transpose_forward(X, W, b, stride=1, pad=0, output_padding=0):
     n_W = conv_transpose_output_size(n_W_prev, f, stride, pad, output_padding)
     dtype = np.result_type(X, W, b)
     X2 = X.astype(dtype, copy=False).reshape(m * n_H_prev * n_W_prev, n_C_prev)
-    W2 = W.astype(dtype, copy=False).reshape(f * f * n_C, n_C_prev)
-    full = _col2im(X2 @ W2.T, (m, n_H + 2 * pad, n_W + 2 * pad, n_C), f, stride, n_H_prev, n_W_prev)
+    full = _col2im(X2, W.astype(dtype, copy=False), (m, n_H + 2 * pad, n_W + 2 * pad, n_C), f, stride, n_H_prev,
+                   n_W_prev)
     out = full[:, pad:pad + n_H, pad:pad + n_W, :] + b
     return out, (X2, W, X.shape, stride, pad)
 
