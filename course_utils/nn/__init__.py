@@ -17,4 +17,8 @@ every layer's backward pass then *sums* over the batch and never divides by m.
 - :mod:`course_utils.nn.dropout` -- inverted dropout
 - :mod:`course_utils.nn.l2` -- the L2 penalty (weight decay)
 - :mod:`course_utils.nn.batchnorm` -- batch normalisation
+- :mod:`course_utils.nn.conv` -- the fast convolution (im2col), max/average pooling and transposed
+  convolution, with the one layer interface; what every network of Track 4 trains with
+- :mod:`course_utils.nn.conv_loops` -- the same convolution and pooling written as loops with the classic
+  names (``zero_pad`` ... ``pool_backward``), to be read; the tests check the two against each other
 """
