@@ -87,6 +87,11 @@ class Case:
         parts += [f"{k}={describe(v)}" for k, v in self.kwargs.items()]
         return "(" + ", ".join(parts) + ")"
 
+    def called(self, name: str) -> str:
+        """The case as messages name it: ``L2(array(1, 5), array(1, 5))``, or with a label
+        ``weighted_error (weights 10 for 3 and 8)``."""
+        return f"{name} ({self.label})" if self.label else f"{name}{self.describe()}"
+
 
 def describe(value: Any) -> str:
     """Short description of a value for messages: arrays by shape, not by content.
@@ -232,6 +237,11 @@ OUTPUT_PARTS = {
     "course_utils.exercises.batch_norm_and_softmax.batchnorm_backward": "dZ, dgamma, dbeta",
     "course_utils.nn.batchnorm.update_running_stats": "running_mu, running_var",
     "course_utils.autodiff.matmul_backward": "dA, dB",
+    "course_utils.optim.tuning.zoom_box": "fine_lr_range=(low, high), fine_beta_range=(low, high)",
+    # Track 3
+    "course_utils.metrics.classification.precision_recall_f1": "precision, recall, f1",
+    "course_utils.data.splits.split_sizes": "m_train, m_dev, m_test",
+    "course_utils.data.splits.make_training_dev_split": "X_train, Y_train, X_train_dev, Y_train_dev",
 }
 
 
@@ -316,11 +326,10 @@ def _nonfinite_message(where: str, got: np.ndarray) -> str | None:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     kind = "NaN" if np.isnan(got[index]) else "infinity"
     count = int(bad.sum())
-    loc = f" at index {index}" if got.ndim else ""
-    return (
-        f"{where} contains {count} non-finite value(s); the first {kind} is{loc}. "
-        "NaN usually comes from log(0), 0/0 or an overflow earlier in the computation."
-    )
+    cause = "NaN usually comes from log(0), 0/0 or an overflow earlier in the computation."
+    if got.ndim == 0:   # a single number: there is no index to name
+        return f"{where} is {'NaN (not a number)' if kind == 'NaN' else 'infinite'}. {cause}"
+    return f"{where} contains {count} non-finite value(s); the first {kind} is at index {index}. {cause}"
 
 
 def _precision_message(where: str, got_dtype: np.dtype, expected_dtype: np.dtype) -> str:
@@ -381,6 +390,25 @@ def _number_kind(value: Any) -> str | None:
 _KIND_WORDS = {"bool": "True or False", "int": "an integer", "float": "a float", "complex": "a complex number"}
 
 
+def _brief(value: Any) -> str:
+    """A value for a message: numbers and strings as they are, containers and arrays by shape."""
+    if isinstance(value, (str, bool, int, float, np.generic)):
+        return repr(value.item() if isinstance(value, np.generic) else value)
+    return describe(value)
+
+
+def _scale_hint(expected: Any, got: Any) -> str:
+    """A hint when ``got`` is ``expected`` times 100 or divided by 100 (a percentage against a fraction)."""
+    e, g = float(expected), float(got)
+    if e == 0.0 or not np.isfinite(g):
+        return ""
+    if np.isclose(g, 100.0 * e, rtol=1e-6, atol=0.0):
+        return " Your result is exactly 100 times the expected one: a percentage where a fraction is asked?"
+    if np.isclose(g, e / 100.0, rtol=1e-6, atol=0.0):
+        return " Your result is exactly the expected one divided by 100: a fraction where a percentage is asked?"
+    return ""
+
+
 def _compare_numbers(where: str, expected: Any, got: Any, rtol: float, atol: float) -> None:
     kind = _number_kind(expected)
     word = _KIND_WORDS[kind]
@@ -405,7 +433,13 @@ def _compare_numbers(where: str, expected: Any, got: Any, rtol: float, atol: flo
     if kind == "float" and g.dtype.itemsize < e.dtype.itemsize:
         raise CheckFailed(_precision_message(where, g.dtype, e.dtype).replace(
             f"has dtype {g.dtype}; expected {e.dtype}", f"is a numpy {g.dtype}; expected a Python float ({e.dtype})"))
-    _compare_arrays(where, e, g, rtol, atol)
+    try:
+        _compare_arrays(where, e, g, rtol, atol)
+    except CheckFailed as exc:
+        hint = _scale_hint(expected, got) if kind in ("float", "int") else ""
+        if not hint:
+            raise
+        raise CheckFailed(f"{exc}{hint}") from None
 
 
 def compare(expected: Any, got: Any, *, where: str = "the result", rtol: float = RTOL, atol: float = ATOL,
@@ -456,7 +490,7 @@ def compare(expected: Any, got: Any, *, where: str = "the result", rtol: float =
 
 def _compare(expected: Any, got: Any, where: _Where, rtol: float, atol: float) -> None:
     if got is None and expected is not None:
-        raise CheckFailed(f"{where} is None: did the function forget to `return` it?")
+        raise CheckFailed(f"{where}: expected {_brief(expected)}, got None (did the function forget to `return` it?).")
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             raise CheckFailed(f"{where} should be a dict with keys {sorted(expected)}, got {type(got).__name__}.")
@@ -625,12 +659,12 @@ def check_function(
             if exc.differences is None:
                 raise
             raise CheckFailed(_changed_example_message(name, exc.differences)
-                              + f"\n  in case {n}: {name}{case.describe()}") from None
+                              + f"\n  in case {n}: {case.called(name)}") from None
         got = call_student(student_fn, case, name)
         try:
             compare(expected, got, where=f"{name} output", rtol=rtol, atol=atol, parts=parts)
         except CheckFailed as exc:
-            raise CheckFailed(f"{exc}\n  in case {n}: {name}{case.describe()}") from None
+            raise CheckFailed(f"{exc}\n  in case {n}: {case.called(name)}") from None
     if not quiet:
         print(f"\u2714 {name}: all {n} check(s) match the reference.")
 

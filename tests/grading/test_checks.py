@@ -348,3 +348,44 @@ def test_every_named_reference_exists():
         fn = getattr(importlib.import_module(module), name)
         assert f"{fn.__module__}.{fn.__qualname__}" == key
         assert repr(output_parts(fn)).replace(" ", "") in {spec.replace(" ", ""), f"({spec})".replace(" ", "")}
+
+
+# --- four messages a newcomer to Track 3 met (issue 13's trial): each named the problem badly --------
+
+def _failure(student, reference, case, name):
+    with pytest.raises(CheckFailed) as info:
+        check_function(student, reference, [case], name=name, quiet=True)
+    return str(info.value)
+
+
+def test_a_labelled_case_is_named_apart_from_the_function():
+    # was "in case 1: weighted_errorweights 10 for 3 and 8"
+    def reference(y, w):
+        return float(np.sum(w * (y != 3)) / np.sum(w))
+
+    msg = _failure(lambda y, w: 0.5, reference, Case(np.array([3, 8]), np.array([10.0, 1.0]),
+                                                     label="weights 10 for 3 and 8"), "weighted_error")
+    assert msg.endswith("\n  in case 1: weighted_error (weights 10 for 3 and 8)")
+    msg = _failure(lambda y, w: 0.5, reference, Case(np.array([3, 8]), np.array([10.0, 1.0])), "weighted_error")
+    assert msg.endswith("\n  in case 1: weighted_error(array(2,), array(2,))")
+
+
+def test_a_single_nan_says_so_without_an_empty_location():
+    # was "... contains 1 non-finite value(s); the first NaN is. NaN usually ..."
+    assert compare_msg(0.5, float("nan")) == ("the result is NaN (not a number). NaN usually comes from log(0), 0/0 "
+                                              "or an overflow earlier in the computation.")
+    assert compare_msg(0.5, float("inf")).startswith("the result is infinite. ")
+
+
+def test_none_where_a_value_is_expected_names_the_expected_value_first():
+    # pick_model may rightly return None for other inputs: the message leads with what was expected
+    assert compare_msg("B", None) == "the result: expected 'B', got None (did the function forget to `return` it?)."
+    assert compare_msg(np.zeros((2, 3)), None) == ("the result: expected array(2, 3), got None (did the function "
+                                                   "forget to `return` it?).")
+
+
+def test_a_percentage_where_a_fraction_is_asked_is_named():
+    msg = compare_msg(0.617647, 61.7647)
+    assert msg.endswith(" Your result is exactly 100 times the expected one: a percentage where a fraction is asked?")
+    assert compare_msg(61.7647, 0.617647).endswith("divided by 100: a fraction where a percentage is asked?")
+    assert "100 times" not in compare_msg(0.617647, 0.7)
