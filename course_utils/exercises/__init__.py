@@ -11,4 +11,7 @@ Track 2: :mod:`~course_utils.exercises.initialization` (01), :mod:`~course_utils
 (04), :mod:`~course_utils.exercises.batch_norm_and_softmax`
 (07). Notebooks 05, 06 and 08 of Track 2 grade functions whose library signatures are the
 classic ones (:mod:`course_utils.optim.ewa`, :mod:`course_utils.optim.tuning`, :mod:`course_utils.autodiff`).
+Track 3 has no adapter (its references are :mod:`course_utils.metrics`, :mod:`course_utils.data` and
+:mod:`course_utils.strategy`). Track 4: :mod:`~course_utils.exercises.fast_convolution` (02); notebook 01's
+classic loops are :mod:`course_utils.nn.conv_loops` itself.
 """

@@ -53,6 +53,12 @@ WRONG = {
                                   "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
     "3_ml_strategy": ("02_data_splits_and_mismatch", "split_sizes",   # a quarter each instead of a fifth
                       "    m_dev = min(m // 4, cap)\n    return m - 2 * m_dev, m_dev, m_dev"),
+    "4_convolutional_networks": ("02_fast_convolution", "conv_forward_vectorized", (   # the bias b forgotten
+        "    s, p = hparameters['stride'], hparameters['pad']\n    f, n_C = W.shape[0], W.shape[3]\n"
+        "    A = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))\n"
+        "    n_H, n_W = (A.shape[1] - f) // s + 1, (A.shape[2] - f) // s + 1\n"
+        "    Z = (im2col(A, f, s) @ W.reshape(-1, n_C)).reshape(A_prev.shape[0], n_H, n_W, n_C)\n"
+        "    return Z, (A_prev, W, b, hparameters)")),
 }
 TRACK1, TRACK2 = "1_neural_networks", "2_improving_deep_networks"
 SMALL = "01_numpy_basics"        # Track 1's quickest notebook to grade

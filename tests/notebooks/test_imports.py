@@ -30,6 +30,8 @@ ADAPTERS = {
     "3_ml_strategy/02_data_splits_and_mismatch": None,
     "3_ml_strategy/03_human_level_and_bias_variance": None,
     "3_ml_strategy/04_error_analysis_and_end_to_end": None,
+    "4_convolutional_networks/01_convolution_step_by_step": None,
+    "4_convolutional_networks/02_fast_convolution": "fast_convolution",
 }
 IMPORT = re.compile(r"^\s*(?:from\s+(course_utils(?:\.\w+)*)\s+import\s+([\w ,()*]+)|import\s+(course_utils(?:\.\w+)*))", re.M)
 CONCEPTS = {"nn", "optim", "models", "metrics", "data", "strategy", "viz", "grading", "exercises", "autodiff", "gradcheck",
