@@ -231,6 +231,11 @@ def _samples() -> dict:
             "planar_flower": call(m=10, seed=0), "two_circles": call(m=10, seed=0),
             "moons": call(m=10, seed=0), "noisy_blobs": call(m=10, seed=0),
         },
+        "course_utils.exercises.fast_convolution": {
+            "im2col": call(r.standard_normal((2, 5, 6, 3)), 3, 2),
+            "conv_forward_vectorized": call(r.standard_normal((2, 5, 6, 3)), r.standard_normal((3, 3, 3, 4)),
+                                            r.standard_normal((1, 1, 1, 4)), {"stride": 2, "pad": 1}),
+        },
         "course_utils.metrics.classification": {
             "accuracy": call(Y, Y), "predict_classes": call(P),
             "precision_recall_f1": call(np.array([[1, 0, 1, 1]]), np.array([[1, 1, 0, 1]])),

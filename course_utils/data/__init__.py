@@ -1,7 +1,7 @@
 """Data: the HDF5 store of real data sets with its manifest, seeded synthetic data, encodings.
 
-- :mod:`course_utils.data.store` -- build ``data/*.h5`` from installed packages, load them with a
-  checksum (``python -m course_utils.data build``)
+- :mod:`course_utils.data.store` -- build ``data/*.h5`` from installed packages (faces, digits, Seattle
+  temperatures, two photographs), load them with a checksum (``python -m course_utils.data build``)
 - :mod:`course_utils.data.synthetic` -- seeded 2-D data sets (flower, circles, moons, blobs)
 - :mod:`course_utils.data.encoding` -- one-hot labels
 - :mod:`course_utils.data.splits` -- split sizes by data size, seeded train/dev/test and training-dev splits
@@ -12,7 +12,7 @@ The loaders are re-exported here: ``from course_utils.data import load_digits_sp
 """
 
 from course_utils.data.store import (DATA_DIR, DataError, build, content_sha256, load_arrays,
-                                     load_digits_split, load_faces, load_seattle_temperatures)
+                                     load_digits_split, load_faces, load_photos, load_seattle_temperatures)
 
 __all__ = ["DATA_DIR", "DataError", "build", "content_sha256", "load_arrays", "load_digits_split",
-           "load_faces", "load_seattle_temperatures"]
+           "load_faces", "load_photos", "load_seattle_temperatures"]

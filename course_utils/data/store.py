@@ -21,7 +21,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_seattle_temperatures", "load_arrays", "content_sha256"]
+__all__ = ["DATA_DIR", "DataError", "build", "load_faces", "load_digits_split", "load_seattle_temperatures",
+           "load_photos", "load_arrays", "content_sha256"]
 
 DATA_DIR = Path(os.environ.get("COURSE_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
 MANIFEST = "manifest.json"
@@ -151,7 +152,27 @@ def _build_seattle():
     return arrays, meta
 
 
-BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle}
+def _build_photos():
+    import skimage
+    from skimage import data as skdata
+
+    camera, chelsea = skdata.camera(), skdata.chelsea()
+    if camera.shape != (512, 512) or chelsea.shape != (300, 451, 3):
+        raise DataError(f"skimage.data gave camera {camera.shape} and chelsea {chelsea.shape}, "
+                        "expected (512, 512) and (300, 451, 3)")
+    arrays = {"camera": camera.astype(np.uint8), "chelsea": chelsea.astype(np.uint8)}
+    meta = {
+        "source": f"scikit-image {skimage.__version__}: skimage.data.camera() and skimage.data.chelsea(), "
+                  "photographs shipped inside the package",
+        "licence": "CC0 (camera: Lav Varshney; chelsea: Stefan van der Walt); package BSD-3-Clause",
+        "how_built": "the two photographs as the package gives them: camera a grey (512, 512) uint8 image, "
+                     "chelsea a colour (300, 451, 3) uint8 image (values 0-255)",
+    }
+    return arrays, meta
+
+
+BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle,
+                                 "photos": _build_photos}
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -258,12 +279,26 @@ def load_seattle_temperatures(data_dir: Path | None = None):
     return a["date"].astype("U10").astype("datetime64[D]"), a["temp_max"], a["temp_min"]
 
 
+def load_photos(data_dir: Path | None = None):
+    """Two real photographs for the convolution notebooks (edge detection, volumes).
+
+    Returns ``(camera, chelsea)``: camera -- ``(512, 512)`` uint8 grey image; chelsea -- ``(300, 451, 3)``
+    uint8 colour image (RGB), values 0-255.
+    Raises: DataError if ``data/photos.h5`` is missing, unreadable or fails its checksum (see
+    :func:`load_arrays`).
+    Source: scikit-image's ``skimage.data.camera()`` (photograph by Lav Varshney, CC0) and
+    ``skimage.data.chelsea()`` (Chelsea the cat, photograph by Stefan van der Walt, CC0).
+    """
+    a = load_arrays("photos", data_dir)
+    return a["camera"], a["chelsea"]
+
+
 def build(names=None, data_dir: Path | None = None, force: bool = False, log=print) -> dict:
     """Build the named datasets (default: all) into ``data_dir``; return the manifest.
 
     Up-to-date files (present and matching the manifest) are left alone unless ``force``.
 
-    Arguments: names -- dataset names (default: all of ``"faces"``, ``"digits"``, ``"seattle"``);
+    Arguments: names -- dataset names (default: all of ``"faces"``, ``"digits"``, ``"seattle"``, ``"photos"``);
     data_dir -- output folder (default: :data:`DATA_DIR`); force -- rebuild even up-to-date
     files; log -- called with one str per message.
     Returns: the manifest dict, ``{name: {"file", "source", "licence", "how_built", "arrays", "sha256"}}``,
