@@ -8,7 +8,7 @@ on past (autograder.preprocessors.ChecksDoNotStopRunAll), which JupyterLab honou
 One JupyterLab server started as `make lab` starts it, one journey: Run All, clicked once, on the
 released notebook 2/05 as a student receives it (every exercise unimplemented): every cell runs, the
 errors of the exercises included, and the explorer at the end renders; then the same on Track 3's
-notebook 03, whose plots appear.
+notebook 03 and Track 4's notebook 02, whose plots appear.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.xdist_group("browser")
 TRACK2 = "2_improving_deep_networks"
 NB = "05_exponentially_weighted_averages.ipynb"
 TRACK3, NB3 = "3_ml_strategy", "03_human_level_and_bias_variance.ipynb"   # Track 3's quickest notebook
+TRACK4, NB4 = "4_convolutional_networks", "02_fast_convolution.ipynb"      # Track 4's quickest notebook
 
 _PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
                     .map(p => p.textContent.trim())"""
@@ -72,6 +73,7 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
     work.mkdir()
     shutil.copy(release_dir / TRACK2 / NB, work / NB)
     shutil.copy(release_dir / TRACK3 / NB3, work / NB3)
+    shutil.copy(release_dir / TRACK4 / NB4, work / NB4)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
     try:
@@ -94,14 +96,15 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             explorer.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_ewa.png"))
 
-            # Track 3 as a student opens it: Run All on its untouched release runs every cell, draws its
-            # plots and says which exercise is still to write
-            prompts = _run_all_once(page, base, token, NB3)
-            assert all(re.search(r"\[\d+\]", p) for p in prompts), prompts
-            assert page.locator(".jp-OutputArea-output img").count() >= 1, "Track 3's plots did not appear"
-            body = page.locator(".jp-Notebook").inner_text()
-            assert "diagnose is not implemented yet" in body
-            page.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_track3.png"))
+            # Tracks 3 and 4 as a student opens them: Run All on an untouched release runs every cell, draws
+            # the plots and says which exercises are still to write
+            for path, stubs in ((NB3, ["diagnose"]), (NB4, ["im2col", "conv_forward_vectorized"])):
+                prompts = _run_all_once(page, base, token, path)
+                assert all(re.search(r"\[\d+\]", p) for p in prompts), (path, prompts)
+                assert page.locator(".jp-OutputArea-output img").count() >= 1, f"{path}: no plot appeared"
+                body = page.locator(".jp-Notebook").inner_text()
+                assert [name for name in stubs if f"{name} is not implemented yet" not in body] == [], path
+                page.screenshot(path=str(SCREENSHOTS / f"run_all_untouched_release_{path[:-6]}.png"))
     finally:
         page.close()
     record_property("timing", ("browser: Run All on an untouched release", time.perf_counter() - t0))
