@@ -396,8 +396,9 @@ def test_class_report(graded):
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: update_lr output: "
         "wrong values: 1 (carol)"]
     assert by_exercise[("02_data_splits_and_mismatch", "split_sizes")][2:] == [
-        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: split_sizes output: "
-        "wrong values: 1 (carol)"]
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
+    assert by_exercise[("02_fast_convolution", "conv_forward_vectorized")][2:] == [
+        "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
     assert by_exercise[("01_numpy_basics", "L2")][3:5] == ["7 / 9", "78%"]
     cells = {(r["notebook"], r["cell"]) for r in _rows(out, "grades_by_cell.csv")}
     assert len(rows) == len(cells)  # every graded cell someone handed in
@@ -431,7 +432,9 @@ def test_similarity_report_of_the_class(graded):
         "02_logistic_regression": ["alice", "erin", "hank"],
         "04_optimization": ["alice", "carol"],
         "02_data_splits_and_mismatch": ["alice", "carol"],
+        "02_fast_convolution": ["alice", "carol"],
     }
+    carols_wrong = {("carol", stem, fn) for stem, fn, _ in WRONG.values()}
     expected = set()
     for stem, students in solved_by.items():
         source = read(next(SOURCE.glob(f"*/{stem}.ipynb")))
@@ -441,9 +444,11 @@ def test_similarity_report_of_the_class(graded):
                 continue
             body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
             if solution_tokens(body) >= MIN_TOKENS:  # dave's sigmoid, ivy's basic_sigmoid, carol's update_lr: shorter
-                expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(students) for b in students[i + 1:]}
+                same = [s for s in students if (s, stem, gid) not in carols_wrong]   # her wrong answer is her own
+                expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(same) for b in same[i + 1:]}
     rows = {(r["notebook"], r["exercise"], r["student_a"], r["student_b"], r["score"])
             for r in _rows(out, "similarity.csv")}
     # softmax: 7 students, 21 pairs; 02's three long exercises, 3 pairs each; 04_optimization's eight, 1 pair each;
-    # 3/02's make_training_dev_split, 1 pair (carol's wrong split_sizes is under the token rule)
-    assert rows == expected and len(rows) == 21 + 3 * 3 + 8 * 1 + 1
+    # 3/02's make_training_dev_split and 4/02's im2col, 1 pair each (carol's wrong split_sizes is under the token
+    # rule; her wrong conv_forward_vectorized is her own)
+    assert rows == expected and len(rows) == 21 + 3 * 3 + 8 * 1 + 1 + 1
