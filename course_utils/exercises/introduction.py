@@ -3,20 +3,17 @@
 ``housing_price_neuron`` is the notes' first neural network: one neuron that turns a house's size into
 a price with a ReLU of a linear function (:func:`course_utils.nn.activations.relu`). ``network_type``
 picks the kind of network the notes' table of supervised-learning applications pairs with an
-application, from the kinds of its inputs and of its output. ``outcome`` lets a check compare what
-a function *does* with an input it must refuse (the ``ValueError`` it raises) as a plain value.
+application, from the kinds of its inputs and of its output.
 """
 
 from __future__ import annotations
-
-from typing import Any, Callable
 
 import numpy as np
 
 from course_utils.nn.activations import relu
 
 __all__ = ["INPUT_KINDS", "OUTPUT_KINDS", "NETWORK_TYPES", "NOTES_APPLICATIONS", "housing_price_neuron",
-           "network_type", "outcome"]
+           "network_type"]
 
 #: input kind -> the part of a network that reads it. Structured data (a row of a table: a house's
 #: size and bedrooms, a user's profile) and a radar unit's report (the distance and speed of each
@@ -77,17 +74,3 @@ def network_type(inputs, output: str) -> str:
     kinds = set(kinds)
     parts = {INPUT_KINDS[k] for k in kinds} | ({"RNN"} if output == "text" else set())
     return parts.pop() if len(kinds) == 1 and len(parts) == 1 else "custom/hybrid"
-
-
-def outcome(fn: Callable, *args: Any, **kwargs: Any) -> Any:
-    """What ``fn(*args, **kwargs)`` does, as a value a check can compare: its result, or the string
-    ``"raises ValueError"`` when it raises a ValueError (the refusal of an input it must not accept).
-
-    Used as ``functools.partial(outcome, network_type)`` on both sides of a check, so that a case
-    whose right answer is a ValueError is compared like any other case.
-    Raises: whatever other exception ``fn`` raises (a crash is not a refusal).
-    """
-    try:
-        return fn(*args, **kwargs)
-    except ValueError:
-        return "raises ValueError"

@@ -37,7 +37,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["CheckFailed", "Case", "Parts", "OUTPUT_PARTS", "compare", "check_function", "describe", "output_parts",
-           "install_display", "NotInStudentKit", "kit_result"]
+           "install_display", "NotInStudentKit", "kit_result", "outcome"]
 
 #: Default tolerances: float64 work in these notebooks agrees to ~1e-12, so these only
 #: absorb the difference between e.g. ``np.sum(a * b)`` and ``a @ b``.
@@ -565,6 +565,21 @@ def _raising_function(exc: BaseException) -> str | None:
     while tb is not None:
         last, tb = tb.tb_frame.f_code.co_name, tb.tb_next
     return None if last in (None, "<module>", "<lambda>") else last
+
+
+def outcome(fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """What ``fn(*args, **kwargs)`` does, as a value a check can compare: its result, or the string
+    ``"raises ValueError"`` when it raises a ValueError (the refusal of an input it must not accept).
+
+    Used as ``functools.partial(outcome, network_type)`` on both sides of a check (visible or
+    hidden), so that a case whose right answer is a ValueError, the course's error for bad input, is
+    compared like any other case (1/00's ``network_type``).
+    Raises: whatever other exception ``fn`` raises (a crash is not a refusal).
+    """
+    try:
+        return fn(*args, **kwargs)
+    except ValueError:
+        return "raises ValueError"
 
 
 def call_student(fn: Callable, case: Case, name: str) -> Any:

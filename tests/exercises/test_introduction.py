@@ -1,5 +1,5 @@
 """course_utils.exercises.introduction (Track 1, notebook 00): the housing-price neuron, the choice of a
-network type for the lecture notes' table of applications, and ``outcome`` (a refusal as a value)."""
+network type for the lecture notes' table of applications, and ``course_utils.grading.checks.outcome`` (a refusal as a value)."""
 
 import numpy as np
 import pytest
@@ -51,8 +51,10 @@ def test_network_type_refuses_what_it_does_not_know(inputs, output, message):
 
 
 def test_outcome_turns_a_value_error_into_a_value_and_lets_a_crash_through():
-    assert intro.outcome(intro.network_type, "image", "label") == "CNN"
-    assert intro.outcome(intro.network_type, "video", "label") == "raises ValueError"
-    assert intro.outcome(intro.network_type, inputs="text", output="text") == "RNN"
+    from course_utils.grading.checks import outcome
+
+    assert outcome(intro.network_type, "image", "label") == "CNN"
+    assert outcome(intro.network_type, "video", "label") == "raises ValueError"
+    assert outcome(intro.network_type, inputs="text", output="text") == "RNN"
     with pytest.raises(TypeError):
-        intro.outcome(intro.network_type, "image")  # a missing argument is a crash, not a refusal
+        outcome(intro.network_type, "image")  # a missing argument is a crash, not a refusal
