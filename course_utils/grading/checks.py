@@ -326,7 +326,8 @@ def _nonfinite_message(where: str, got: np.ndarray) -> str | None:
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     kind = "NaN" if np.isnan(got[index]) else "infinity"
     count = int(bad.sum())
-    cause = "NaN usually comes from log(0), 0/0 or an overflow earlier in the computation."
+    cause = ("NaN usually comes from log(0), 0/0 or an overflow earlier in the computation." if kind == "NaN" else
+             "An infinity usually comes from a division by 0 or an overflow (exp of a large number).")
     if got.ndim == 0:   # a single number: there is no index to name
         return f"{where} is {'NaN (not a number)' if kind == 'NaN' else 'infinite'}. {cause}"
     return f"{where} contains {count} non-finite value(s); the first {kind} is at index {index}. {cause}"

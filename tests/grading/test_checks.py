@@ -374,7 +374,12 @@ def test_a_single_nan_says_so_without_an_empty_location():
     # was "... contains 1 non-finite value(s); the first NaN is. NaN usually ..."
     assert compare_msg(0.5, float("nan")) == ("the result is NaN (not a number). NaN usually comes from log(0), 0/0 "
                                               "or an overflow earlier in the computation.")
-    assert compare_msg(0.5, float("inf")).startswith("the result is infinite. ")
+    assert compare_msg(0.5, float("inf")) == ("the result is infinite. An infinity usually comes from a division by 0 "
+                                              "or an overflow (exp of a large number).")
+    # the instance of a student's trial: ewa_bias_corrected with t from 0 divides by 1 - beta**0 = 0
+    assert compare_msg(np.ones(3), np.array([np.inf, 1.0, 1.0])) == (
+        "the result contains 1 non-finite value(s); the first infinity is at index (0,). An infinity usually comes "
+        "from a division by 0 or an overflow (exp of a large number).")
 
 
 def test_none_where_a_value_is_expected_names_the_expected_value_first():
