@@ -123,3 +123,41 @@ def test_a_nan_gradient_fails(check_backward):
     x = np.array([1.0, 2.0])
     with pytest.raises(AssertionError, match="is wrong"):
         check_backward(lambda x: x * 2, [x], np.ones(2), [np.array([2.0, np.nan])])
+
+
+def test_rounding_alone_is_not_a_wrong_gradient(check_backward):
+    """Found in CI: a right convolution backward failed the check at an entry near 0 (relative error
+    2.7e-7 at an entry of 0.0026). With seed 17 the same layer shows it at X[1, 4, 1, 0]: analytic
+    9.7303e-05, numerical 9.7303e-05 + 5.6e-11, a relative error of 2.87e-7 that rounding explains (its
+    bound there is 1.2e-8). The check passes it, and still fails a gradient 1 % off at that entry."""
+    from course_utils.nn.conv import conv2d_backward, conv2d_forward
+
+    r = np.random.default_rng(17)
+    X, W, b = r.standard_normal((2, 6, 5, 2)), r.standard_normal((3, 3, 2, 3)), r.standard_normal((1, 1, 1, 3))
+    out, cache = conv2d_forward(X, W, b, stride=2, pad=1)
+    d = r.standard_normal(out.shape)
+    dX, g = conv2d_backward(d, cache)
+
+    def forward(X, W, b):
+        return conv2d_forward(X, W, b, stride=2, pad=1)[0]
+
+    num, roundoff = gradients.numerical_gradient_and_roundoff(lambda x: forward(x, W, b), X.copy(), d)
+    err = gradients.relative_error(dX, num)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    assert worst == (1, 4, 1, 0)
+    np.testing.assert_allclose([err[worst], dX[worst], roundoff[worst]], [2.87e-7, 9.7303e-05, 1.21e-8], rtol=1e-2)
+    assert abs(dX[worst] - num[worst]) < roundoff[worst]
+    check_backward(forward, [X, W, b], d, [dX, g["dW"], g["db"]], names=["X", "W", "b"])
+    dX[worst] *= 1.01
+    with pytest.raises(AssertionError, match=r"gradient of X is wrong: .* at entry \(1, 4, 1, 0\).*rounding alone"):
+        check_backward(forward, [X, W, b], d, [dX, g["dW"], g["db"]], names=["X", "W", "b"])
+
+
+rng = np.random.default_rng(0)
+
+
+def test_a_module_rng_is_reseeded_from_the_test_id(request):
+    import zlib
+
+    expected = np.random.default_rng(zlib.crc32(request.node.nodeid.split("@")[0].encode())).standard_normal(3)
+    np.testing.assert_array_equal(rng.standard_normal(3), expected)
