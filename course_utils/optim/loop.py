@@ -24,7 +24,7 @@ def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", c
           num_epochs: int = 1, mini_batch_size: int | None = None, seed=0, schedule: Callable | None = None,
           record_every: int = 1, print_every: int | None = None, callback: Callable | None = None,
           metrics: dict | None = None, stop_on_nonfinite: bool = True, progress: bool = False,
-          desc: str | None = None):
+          desc: str | None = None, example_axis: int = -1):
     """Train ``parameters`` by mini-batch (or full-batch) descent with any update rule.
 
     Arguments:
@@ -33,6 +33,8 @@ def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", c
         parameters -- the starting parameter dict (not modified).
         X, Y -- inputs ``(n_x, m)`` and targets ``(n_y, m)``, one column per example; both None for a
             cost that does not depend on data (full batches only; ``step`` gets ``None, None``).
+            With ``example_axis=0``: any shapes whose first axis counts the examples, e.g. images
+            ``(m, n_H, n_W, n_C)`` and one-hot labels ``(m, n_y)`` for a convolutional network.
         optimizer -- an update rule or its name: ``"gd"``, ``"momentum"``, ``"rmsprop"``, ``"adam"``
             (:mod:`course_utils.optim.rules`).
         config -- the rule's hyperparameters, e.g. ``{"learning_rate": 0.01, "beta1": 0.9}``.
@@ -52,16 +54,20 @@ def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", c
         stop_on_nonfinite -- raise when an epoch's cost is NaN or infinite (default); False keeps
             training and records it (a hyperparameter search that tries learning rates too large).
         desc -- the progress bar's label.
+        example_axis -- the axis of X and Y that counts the examples: -1 (the default, columns of 2-D
+            arrays) or 0 (the first axis, any number of dimensions).
     Returns:
         ``(parameters, history)``: the trained parameters (new arrays), and a dict with
         ``"epoch"`` (the recorded epochs), ``"cost"`` (per recorded epoch: the mean over its
         examples of the mini-batch costs, each measured before that mini-batch's update; for full
         batches, the cost before the epoch's update), ``"batch_cost"`` (every mini-batch cost, in
         order, so its length is the number of updates), ``"learning_rate"`` (per recorded epoch), one
-        list per metric, and ``"seconds"`` (wall time).
+        list per metric, and ``"seconds"`` (wall time). Floating-point parameters keep their dtype
+        (float32 trains in float32); other parameters become float64.
     Raises:
         ValueError for an unknown optimizer or hyperparameter, X and Y with different numbers of
-        examples (or only one of them None, or None with mini-batches), ``num_epochs < 0``, ``record_every < 1`` or ``mini_batch_size < 1``;
+        examples (or only one of them None, or None with mini-batches), ``num_epochs < 0``, ``record_every < 1``,
+        ``mini_batch_size < 1`` or an ``example_axis`` other than -1 and 0;
         FloatingPointError if a cost becomes NaN or infinite (naming the epoch) and
         ``stop_on_nonfinite``: a diverging run stops with its cause instead of filling the history with NaN.
     """
@@ -70,20 +76,28 @@ def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", c
     if X is None or Y is None:
         if X is not None or Y is not None or mini_batch_size is not None:
             raise ValueError("X and Y are both None (a cost without data, full batches) or both arrays")
-    else:
+    elif example_axis == -1:
         X, Y = np.asarray(X), np.asarray(Y)
         if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
             raise ValueError(f"X (n_x, m) and Y (n_y, m) must hold the same m examples; got X {X.shape}, Y {Y.shape}")
+    elif example_axis == 0:
+        X, Y = np.asarray(X), np.asarray(Y)
+        if X.ndim < 1 or Y.ndim < 1 or X.shape[0] != Y.shape[0]:
+            raise ValueError(f"X (m, ...) and Y (m, ...) must hold the same m examples on axis 0; got X {X.shape}, "
+                             f"Y {Y.shape}")
+    else:
+        raise ValueError(f"example_axis must be -1 (columns) or 0 (first axis), got {example_axis!r}")
     if int(num_epochs) != num_epochs or num_epochs < 0:
         raise ValueError(f"num_epochs must be a whole number >= 0, got {num_epochs!r}")
     if record_every < 1:
         raise ValueError(f"record_every must be >= 1, got {record_every}")
     if mini_batch_size is not None and mini_batch_size < 1:
         raise ValueError(f"mini_batch_size must be >= 1 or None, got {mini_batch_size}")
-    parameters = {k: np.array(v, dtype=float, copy=True) for k, v in parameters.items()}
+    parameters = {k: np.array(v, dtype=v.dtype if np.issubdtype(np.asarray(v).dtype, np.floating) else float, copy=True)
+                  for k, v in ((k, np.asarray(v)) for k, v in parameters.items())}
     state = rule.init(parameters)
     learning_rate0 = config.get("learning_rate")
-    m = 1 if X is None else X.shape[1]
+    m = 1 if X is None else X.shape[example_axis]
     history = {"epoch": [], "cost": [], "batch_cost": [], "learning_rate": [], "seconds": 0.0}
     for name in metrics or {}:
         history[name] = []
@@ -100,13 +114,13 @@ def train(step: Callable, parameters: dict, X=None, Y=None, *, optimizer="gd", c
         if mini_batch_size is None:
             batches = [(X, Y)]
         else:
-            batches = random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch)
+            batches = random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch, example_axis=example_axis)
         total = 0.0
         for X_batch, Y_batch in batches:
             cost, grads = step(parameters, X_batch, Y_batch)
             cost = float(cost)
             history["batch_cost"].append(cost)
-            total += cost * (1 if X_batch is None else X_batch.shape[1])
+            total += cost * (1 if X_batch is None else X_batch.shape[example_axis])
             parameters, state = rule.update(parameters, grads, state, config)
         epoch_cost = cost if len(batches) == 1 else total / m  # one batch: its cost, not cost * m / m
         if stop_on_nonfinite and not np.isfinite(epoch_cost):

@@ -65,18 +65,24 @@ class UpdateRule:
         return self.step(parameters, grads, state, self.config(config))
 
 
+def _float_dtype(a) -> np.dtype:
+    """The dtype a parameter trains in: its own if floating point (float32 stays float32), else float64."""
+    dtype = np.asarray(a).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(float)
+
+
 def _grad(grads: dict, key: str, like) -> np.ndarray:
     g = grads.get("d" + key)
     if g is None:
         raise KeyError(f"grads has no 'd{key}' for parameter {key!r}")
     if np.shape(g) != np.shape(like):
         raise ValueError(f"d{key} has shape {np.shape(g)}, but {key} has {np.shape(like)}")
-    return np.asarray(g, dtype=float)
+    return np.asarray(g, dtype=_float_dtype(like))
 
 
 def zeros_like_grads(parameters: dict) -> dict:
     """``{"dW1": zeros, "db1": zeros, ...}``: one zero array per parameter, keyed like the gradients."""
-    return {"d" + k: np.zeros_like(np.asarray(v, dtype=float)) for k, v in parameters.items()}
+    return {"d" + k: np.zeros_like(np.asarray(v, dtype=_float_dtype(v))) for k, v in parameters.items()}
 
 
 # --- gradient descent --------------------------------------------------------------------------

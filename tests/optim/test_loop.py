@@ -118,3 +118,34 @@ def test_a_cost_without_data_trains_on_full_batches():
         train(step, {"w": np.array(0.0)}, np.zeros((1, 3)))
     with pytest.raises(ValueError, match="both None"):
         train(step, {"w": np.array(0.0)}, mini_batch_size=2)
+
+
+def test_examples_on_the_first_axis_train_exactly_as_columns():
+    """example_axis=0 (images (m, n_H, n_W, n_C), labels (m, n_y)) draws the same mini-batches as the
+    columns of the transposed arrays: the same parameters after 3 epochs of Adam, bit for bit."""
+    X, Y, step = quadratic_problem(m=37, seed=4)
+
+    def step_rows(p, Xb, Yb):
+        return step(p, Xb.T, Yb.T)
+
+    kw = dict(optimizer="adam", config={"learning_rate": 0.1}, num_epochs=3, mini_batch_size=8, seed=11)
+    cols, h_cols = train(step, {"w": np.zeros((1, 1))}, X, Y, **kw)
+    rows, h_rows = train(step_rows, {"w": np.zeros((1, 1))}, X.T, Y.T, example_axis=0, **kw)
+    np.testing.assert_array_equal(rows["w"], cols["w"])
+    assert h_rows["batch_cost"] == h_cols["batch_cost"] and len(h_rows["batch_cost"]) == 3 * 5
+    images = np.arange(5 * 2 * 3 * 1.0).reshape(5, 2, 3, 1)
+    batches = random_mini_batches(images, np.arange(5.0)[:, None], 2, seed=0, example_axis=0)
+    assert [b[0].shape for b in batches] == [(2, 2, 3, 1), (2, 2, 3, 1), (1, 2, 3, 1)]
+    for Xb, Yb in batches:   # each image stays with its label
+        np.testing.assert_array_equal(Xb[:, 0, 0, 0], 6 * Yb[:, 0])
+
+
+def test_float32_parameters_train_in_float32_and_a_bad_axis_is_refused():
+    X, Y, step = quadratic_problem()
+    params, _ = train(step, {"w": np.zeros((1, 1), dtype=np.float32)}, X.astype(np.float32), Y.astype(np.float32),
+                      config={"learning_rate": 0.1}, num_epochs=2)
+    assert params["w"].dtype == np.float32
+    with pytest.raises(ValueError, match=r"example_axis must be -1 \(columns\) or 0 \(first axis\), got 1"):
+        train(step, {"w": np.zeros((1, 1))}, X, Y, example_axis=1)
+    with pytest.raises(ValueError, match=r"X \(m, \.\.\.\) and Y \(m, \.\.\.\) must hold the same m examples on axis 0"):
+        train(step, {"w": np.zeros((1, 1))}, X, Y.T, example_axis=0)
