@@ -54,9 +54,9 @@ def _reseed_module_rng(request):
 #: minute while the other has nothing left: so these start before the hundreds of quick tests, which
 #: then fill both workers to the end. Every notebook a track adds joins its test's place here.
 START_FIRST = (
+    "tests/autograder/test_student_checks.py::test_an_honest_hand_in_passes_every_check_and_every_hidden_test",
+    "tests/autograder/test_student_checks.py::test_the_untouched_release_runs_to_the_end_and_fails_every_check",
     "tests/autograder/test_student_checks.py::test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell",
-    "tests/notebooks/test_notebooks.py::test_teaching_version_agrees_with_library_on_other_random_inputs",
-    "tests/autograder/test_release.py::test_release_fails_inverted_validation",
     "tests/autograder/test_release.py::test_student_self_check_command",
     "tests/grading/test_near_misses.py::test_visible_and_hidden_verdicts_agree_on_near_misses",
 )

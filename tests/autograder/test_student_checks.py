@@ -1,31 +1,37 @@
-"""What a student runs on what a student hands in: `make check` (python -m autograder check) and
-nbgrader's own `nbgrader validate` (the JupyterLab Validate button runs the same validator) on the
-release solved honestly except for exactly one wrong answer.
+"""Every notebook run as students hand it in, each run judged by every tool that judges it.
 
-Both must report exactly that cell, with no crash: before 0.2.0 a visible check returned its number
-of cases, which showed as `Out[n]: 2` under every graded cell, and nbgrader read it as partial credit
-("partial credit cannot be greater than maximum points for cell" crashed the validator on a
-1-point cell). Both halves are proven per notebook: every correct cell passes, the one wrong cell is
-named.
+Per notebook, TWO kernel runs (this module is where each notebook runs whole; nothing else does):
 
-What is proven where (one kernel run of each notebook serves both tools):
+* **The honest hand-in** (``test_an_honest_hand_in_passes_every_check_and_every_hidden_test``): the
+  release solved as an honest student solves it (tests/helpers.py: ``solved``), run ONCE through
+  `make check`'s own code (``selfcheck.check``: ``CourseValidator``, nbgrader's CheckCellMetadata,
+  ClearOutput, Execute, then the kit's preprocessors). After each graded cell, two cells are added
+  that run that cell's hidden tests exactly as the grader's sandbox runs them (the same text, right
+  after the visible check): once in **record** mode, whose records the grader's own judge
+  (``autograder.engine.verdicts.judge``, on the template the grader builds) then judges in this
+  process, as it judges any student, and once in **direct** mode with the seed salt, which draws other
+  inputs (the teaching version against the library on more random data). One run proves: every cell
+  of the instructor's solution runs without an error; `make check` passes every cell; nbgrader's stock
+  ``Validator`` (what `nbgrader validate` prints), judging the same executed cells, passes every cell
+  and reads no displayed value as partial credit; the grader gives every graded cell full marks; the
+  hidden tests pass on other inputs too.
+* **The untouched release** (``test_the_untouched_release_runs_to_the_end_and_fails_every_check``),
+  through the same code: every code cell runs, every graded cell meets the stub and `make check` names
+  each one as not implemented; the stock Validator fails every graded cell, and inverted (``nbgrader
+  validate --invert``, the instructor's check of a release) passes none.
 
-* Per notebook, ``test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell``: the notebook
-  runs ONCE, through `make check`'s own code (``selfcheck.check``, hence ``CourseValidator`` and its
-  whole pipeline: nbgrader's CheckCellMetadata, ClearOutput, Execute, then the kit's preprocessors).
-  Both tools execute the notebook the same way (nbgrader's Execute in a fresh python3 kernel, in the
-  notebook's folder); they differ only in how they judge the executed cells. So the executed notebook
-  is also taken right after Execute and judged by nbgrader's stock ``Validator`` (no preprocessors left
-  to run), which is what `nbgrader validate` prints. What depends on a notebook's content (its correct
-  cells pass under both tools' rules, displayed values are not read as partial credit, the wrong cell
-  fails with a readable message) is therefore proven on all of them, by each tool's own judging code.
-* Once, the command lines: what neither depends on the notebook (argument handling, exit status,
-  nothing on stderr, no kernel transport warning, the report on stdout). ``python -m autograder
-  check`` runs on Track 1's 01 (the issue's instance, L2 returning a (1, 1) array) and ``nbgrader
-  validate`` on Track 2's 08 (its quickest run); each must print exactly what the in-process run of
-  the same file printed, which is what makes the per-notebook shortcut above trustworthy.
+What the sandbox adds to this (bubblewrap, the grader's own runner, its limits) is proven by the grading
+class (tests/autograder/test_grading.py), on one notebook per track.
 
-Before: 13 runs of each command (26 executions of whole notebooks); now 13 + 2.
+Once, the command lines (``test_the_make_check_command_...``, ``test_the_nbgrader_validate_command_...``):
+what depends on no notebook (argument handling, exit status, nothing on stderr, no kernel transport
+warning, the report on stdout), on a release solved except for exactly one wrong answer. ``python -m
+autograder check`` runs on Track 1's 01 (the issue's instance, L2 returning a (1, 1) array) and
+``nbgrader validate`` on Track 2's 08; each must print exactly what the in-process run of the same file
+printed, and the in-process run must name exactly the wrong cell.
+
+Before (stop 22): four runs of each notebook (the salted source, the one-wrong release through `make
+check`, alice's and bob's in the grading class); now two.
 """
 
 import contextlib
@@ -35,6 +41,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 from unittest import mock
@@ -162,6 +169,165 @@ def checked(release_dir, tmp_path_factory):
     return run
 
 
+# --- the two runs of every notebook -----------------------------------------------------------------------
+
+#: metadata key of the cells this module adds after each graded cell (they run its hidden tests)
+ADDED = "course_test_added"
+SALT = "1"
+
+
+class Run(NamedTuple):
+    """One run of a notebook through `make check`'s code, and what each tool made of it."""
+    file: Path          # the notebook handed in (with the added hidden-test cells, for the honest run)
+    passed: bool        # what `make check` returned
+    printed: str        # everything `make check` printed
+    executed: object    # the executed notebook (nbformat), added cells included
+    validated: str      # what `nbgrader validate` prints for the student's cells of that run
+    inverted: dict      # nbgrader's Validator with invert=True on the same cells (`nbgrader validate --invert`)
+    seconds: float      # the whole `make check` call
+
+
+def _added(kind: str, source: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata[ADDED] = kind
+    return cell
+
+
+def with_hidden_tests_run(nb, hidden_by_id: dict[str, str], record: Path):
+    """``nb`` with two cells after each graded cell that has hidden tests: its hidden-test text in record
+    mode (results to ``record``, as the grader's sandbox runs it right after the visible check), then the
+    same text in direct mode with the seed salt (other inputs, judged in the kernel)."""
+    from course_utils.grading import SALT_ENV
+    from course_utils.grading.records import RECORD_ENV
+
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        hidden = hidden_by_id.get(nbg(cell).get("grade_id")) if nbg(cell).get("grade") else None
+        if hidden is None:
+            continue
+        cells.append(_added("record", f"import os as _os_added\n_os_added.environ.pop({SALT_ENV!r}, None)\n"
+                                      f"_os_added.environ[{RECORD_ENV!r}] = {str(record)!r}\n{hidden}"))
+        cells.append(_added("salted", f"_os_added.environ.pop({RECORD_ENV!r}, None)\n"
+                                      f"_os_added.environ[{SALT_ENV!r}] = {SALT!r}\n{hidden}\n"
+                                      f"_os_added.environ.pop({SALT_ENV!r}, None)"))
+    nb.cells = cells
+    return nb
+
+
+def _student_cells(executed):
+    nb = copy.deepcopy(executed)
+    nb.cells = [c for c in nb.cells if ADDED not in c.metadata]
+    return nb
+
+
+def run_through_make_check(file: Path, folder: Path) -> Run:
+    """Run ``file`` once through `make check`'s own code; judge the executed notebook also with nbgrader's
+    stock Validator, plain and inverted (the added cells left out: they are no cells of the student's)."""
+    from nbgrader.validator import Validator
+
+    from autograder.student import selfcheck
+
+    runs, printed = [], []
+    t0 = time.perf_counter()
+    with mock.patch.object(selfcheck, "CourseValidator", _validator_keeping_the_run(runs)), _as_the_commands_run():
+        passed = selfcheck.check(file, out=printed.append)
+    seconds = time.perf_counter() - t0
+    assert len(runs) == 1, f"{file.name}: make check executed the notebook {len(runs)} times"
+    student = _student_cells(runs[0])
+    validated = nbgrader_validate_output(student, folder / "nbgrader-validate")
+    inverted = Validator(invert=True)
+    inverted.preprocessors = []
+    inverted_results = inverted.validate(str(folder / "nbgrader-validate" / "executed.ipynb"))
+    return Run(file, passed, "".join(f"{ln}\n" for ln in printed), runs[0], validated, inverted_results, seconds)
+
+
+def _release(release_dir: Path, path: Path):
+    return read(release_dir / path.parent.name / path.name)
+
+
+def _cell_errors(nb) -> list[str]:
+    return [f"cell {i} ({nbg(c).get('grade_id') or c.metadata.get(ADDED) or 'ordinary'}): {o.get('ename')}: "
+            f"{str(o.get('evalue'))[:300]}"
+            for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _stream(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_an_honest_hand_in_passes_every_check_and_every_hidden_test(release_dir, tmp_path, path, record_property):
+    """The solved release, one run: no cell raises; `make check` and nbgrader's Validator pass every cell
+    and read no displayed value as partial credit; the grader's judge gives every graded cell all its
+    hidden checks (the records of the run, judged as a student's); the hidden tests pass on salted inputs.
+    """
+    from autograder.engine.assemble import build_template
+    from autograder.engine.verdicts import judge
+    from course_utils.grading.records import read_records
+
+    source = read(path)
+    release = _release(release_dir, path)
+    template = build_template(path.stem, release, source)
+    hidden = {c["grade_id"]: c["hidden"] for c in template.replay_cells if c["grade_id"] and c["hidden"]}
+    graded = [nbg(c)["grade_id"] for c in graded_cells(source)]
+    assert sorted(hidden) == sorted(graded), "every graded cell has hidden tests (AUTHORING.md)"
+    record = tmp_path / "records.jsonl"
+    file = tmp_path / path.parent.name / path.name
+    file.parent.mkdir(parents=True)
+    nbformat.write(with_hidden_tests_run(solved(release, source), hidden, record), file)
+
+    run = run_through_make_check(file, tmp_path)
+    record_property("timing", (f"execute {nb_id(path)} (honest hand-in, hidden tests recorded and salted)",
+                               run.seconds))
+    assert _cell_errors(run.executed) == []
+    assert run.passed and run.printed.endswith("All visible checks pass. The instructor's hidden tests will also "
+                                               "try other inputs.\n"), run.printed
+    assert "Success! Your notebook passes all the tests." in run.validated, run.validated[-3000:]
+    assert "partial credit" not in run.validated
+    # the grader's verdicts: every graded cell judged, every hidden check recorded and passed
+    records, notes = read_records(record, 50_000_000)
+    assert notes == []
+    verdicts, replay_errors = judge(template, records)
+    assert replay_errors == []
+    assert sorted(verdicts) == sorted(graded)
+    for gid, v in verdicts.items():
+        assert v.failures == [] and 0 < v.recorded <= v.count, (gid, v)   # count also has expect() checks
+    # the salted direct run of the same hidden tests
+    salted = [c for c in run.executed.cells if c.metadata.get(ADDED) == "salted"]
+    assert len(salted) == len(graded)
+    for c in salted:
+        assert "hidden check(s) passed" in _stream(c), _stream(c)[-2000:]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=nb_id)
+def test_the_untouched_release_runs_to_the_end_and_fails_every_check(release_dir, tmp_path, path, record_property):
+    """The release as it is handed out: every code cell runs (an unimplemented exercise stops nothing
+    after it), each graded cell meets its stub, `make check` names each as not implemented, nbgrader's
+    Validator fails each and, inverted (`nbgrader validate --invert`), passes none."""
+    release = _release(release_dir, path)
+    file = tmp_path / path.parent.name / path.name
+    file.parent.mkdir(parents=True)
+    nbformat.write(release, file)
+    run = run_through_make_check(file, tmp_path)
+    record_property("timing", (f"execute {nb_id(path)} (untouched release)", run.seconds))
+    graded = graded_cells(run.executed)
+    code = [c for c in run.executed.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), "the kernel stopped early"
+    for c in graded:
+        errs = [o for o in c.outputs if o.get("output_type") == "error"]
+        assert errs and errs[0]["ename"] == "NotImplementedError", (nbg(c)["grade_id"], errs[:1])
+        assert "is not implemented yet" in errs[0]["evalue"]
+    assert not run.passed
+    assert f"{len(graded)} check(s) fail:" in run.printed, run.printed
+    assert run.printed.count("is not implemented yet") >= len(graded), run.printed
+    assert f"VALIDATION FAILED ON {len(graded)} CELL(S)!" in run.validated, run.validated[-3000:]
+    assert "partial credit" not in run.validated
+    assert "changed" not in run.inverted and "type_changed" not in run.inverted
+    assert run.inverted.get("passed", []) == []
+
+
 #: what `make check` prints for the issue's instance (point 5): one block, the problem on its first line
 L2_BLOCK = """1 check(s) fail:
 
@@ -172,12 +338,11 @@ e.g. with float(...): np.dot or @ of two 2-D arrays gives a 2-D array, even when
 
 
 def _param(path: Path):
-    """A notebook; the two whose command lines also run share a worker with that test (one run each)."""
-    marks = [pytest.mark.xdist_group(f"student-checks-{path.stem}")] if path in (MAKE_CHECK_CLI, VALIDATE_CLI) else []
-    return pytest.param(path, id=nb_id(path), marks=marks)
+    """A notebook whose command line also runs: it shares a worker with that test (one run each)."""
+    return pytest.param(path, id=nb_id(path), marks=[pytest.mark.xdist_group(f"student-checks-{path.stem}")])
 
 
-@pytest.mark.parametrize("path", [_param(p) for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", [_param(p) for p in (MAKE_CHECK_CLI, VALIDATE_CLI)])
 def test_make_check_and_nbgrader_validate_name_exactly_the_wrong_cell(checked, path):
     """`make check`: one block for the one failing cell; its first line names the function and the
     problem. Nothing of the libraries (no course_utils/ source, no traceback), no ANSI colour codes.
