@@ -112,6 +112,11 @@ def _samples() -> dict:
     shallow = {"W1": W, "b1": b, "W2": params["W2"], "b2": params["b2"]}
     _, shallow_cache = shallow_forward(X, shallow)
     quadratic = lambda p: float(np.sum(p["W1"] ** 2))  # noqa: E731
+    from course_utils.models.cnn import cnn_forward, initialize_cnn
+
+    cnn_params = initialize_cnn((4, 4, 2), (3,), n_classes=3, seed=0, dtype=np.float64)
+    cnn_onehot = np.eye(3)[[1, 0]]
+    cnn_probs, cnn_caches = cnn_forward(images[:, :4, :4, :2], cnn_params)
 
     def step(p, Xb, Yb):  # a least-squares step for train()
         err = p["w"].T @ Xb - Yb
@@ -240,6 +245,23 @@ def _samples() -> dict:
             "precision_recall_f1": call(np.array([[1, 0, 1, 1]]), np.array([[1, 1, 0, 1]])),
             "weighted_error": call(np.array([[3, 8, 1]]), np.array([[8, 8, 1]]), np.array([[10.0, 1.0, 1.0]])),
             "confusion_matrix": call(np.array([[0, 2, 1, 2]]), np.array([[0, 1, 1, 2]]), 3),
+        },
+        "course_utils.models.cnn": {
+            "conv_output_shape": call((7, 10, 3), {"kind": "conv", "f": 3, "n_C": 4, "stride": 2, "pad": 1}),
+            "count_parameters": call((5, 5, 16), {"kind": "fc", "units": 120}),
+            "initialize_cnn": call((6, 8, 2), (3, 4), seed=0),
+            "cnn_forward": call(images[:, :4, :4, :2], cnn_params),
+            "cnn_backward": call(cnn_probs, cnn_onehot, cnn_caches),
+            "cnn_step": call(cnn_params, images[:, :4, :4, :2], cnn_onehot),
+            "cnn_predict": call(images[:, :4, :4, :2], cnn_params, batch_size=1),
+            "cnn_feature_maps": call(images[:, :4, :4, :2], cnn_params),
+            "train_cnn": call(images[:, :4, :4, :2], np.array([[1, 0]]), cnn_params, n_classes=3, num_epochs=2,
+                              mini_batch_size=1),
+        },
+        "course_utils.data.augment": {
+            "shift_rotate": call(images, np.array([[1.0, -0.5], [0.0, 2.0]]), np.array([10.0, -5.0])),
+            "random_shift_rotate": call(images, seed=0),
+            "augment": call(images, np.array([[1, 0]]), copies=2, seed=0),
         },
         "course_utils.data.mismatch": {
             "degrade_digits": call(r.random((3, 8, 8)), seed=0), "load_web_mobile_digits": call(),

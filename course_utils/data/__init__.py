@@ -4,6 +4,7 @@
   temperatures, two photographs), load them with a checksum (``python -m course_utils.data build``)
 - :mod:`course_utils.data.synthetic` -- seeded 2-D data sets (flower, circles, moons, blobs)
 - :mod:`course_utils.data.encoding` -- one-hot labels
+- :mod:`course_utils.data.augment` -- data augmentation: small seeded shifts and rotations of images
 - :mod:`course_utils.data.splits` -- split sizes by data size, seeded train/dev/test and training-dev splits
 - :mod:`course_utils.data.mismatch` -- the "mobile" digits: the stored digits degraded reproducibly
   (noise, blur, rotation), with per-image tags (made at run time, no file of their own)

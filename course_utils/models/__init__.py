@@ -4,4 +4,6 @@ with no new maths.
 - :mod:`course_utils.models.mlp` -- fully connected network with a sigmoid output (binary labels)
 - :mod:`course_utils.models.logistic` -- logistic regression (the MLP with no hidden layer)
 - :mod:`course_utils.models.bn_mlp` -- softmax classifier with batch normalisation
+- :mod:`course_utils.models.cnn` -- small convolutional network for images ([CONV -> RELU -> POOL] x B -> FC ->
+  SOFTMAX) and the layer arithmetic of a CNN's table (output shapes, parameter counts)
 """
