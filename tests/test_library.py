@@ -318,6 +318,7 @@ def _samples() -> dict:
 NOT_SAMPLED = {
     "course_utils.autodiff": "Tensor graph API; its inputs are Tensors, not arrays (tests/test_autodiff.py)",
     "course_utils.data.store": "builds and reads files; takes paths, not arrays (tests/data/test_store.py)",
+    "course_utils.data.text": "reads the built text files; takes paths and str, not arrays (tests/data/test_text.py)",
     "course_utils.grading.checks": "checks run student functions; takes callables and cases",
     "course_utils.grading.hidden": "hidden-test helper; takes callables and cases",
     "course_utils.grading.records": "result records; takes records and files",

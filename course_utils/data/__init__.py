@@ -2,6 +2,8 @@
 
 - :mod:`course_utils.data.store` -- build ``data/*.h5`` from installed packages (faces, digits, Seattle
   temperatures, two photographs), load them with a checksum (``python -m course_utils.data build``)
+- :mod:`course_utils.data.text` -- Track 5's text sets in the same store: census names, the Shakespeare
+  corpus and GloVe 6B 50-d word vectors (``load_names``, ``load_shakespeare``, ``load_glove``)
 - :mod:`course_utils.data.synthetic` -- seeded 2-D data sets (flower, circles, moons, blobs)
 - :mod:`course_utils.data.encoding` -- one-hot labels
 - :mod:`course_utils.data.augment` -- data augmentation: small seeded shifts and rotations of images
@@ -14,6 +16,8 @@ The loaders are re-exported here: ``from course_utils.data import load_digits_sp
 
 from course_utils.data.store import (DATA_DIR, DataError, build, content_sha256, load_arrays,
                                      load_digits_split, load_faces, load_photos, load_seattle_temperatures)
+from course_utils.data.text import REQUIRED_WORDS, WordVectors, load_glove, load_names, load_shakespeare
 
 __all__ = ["DATA_DIR", "DataError", "build", "content_sha256", "load_arrays", "load_digits_split",
-           "load_faces", "load_photos", "load_seattle_temperatures"]
+           "load_faces", "load_photos", "load_seattle_temperatures", "REQUIRED_WORDS", "WordVectors", "load_glove",
+           "load_names", "load_shakespeare"]

