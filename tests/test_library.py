@@ -74,6 +74,55 @@ def call(*args, **kwargs):
     return args, kwargs
 
 
+def _recurrent_samples() -> dict:
+    """Track 5's recurrent layers, embedding, clipping and sampling: n_x 3, n_a 4, m 2, T_x 5, n_y 6."""
+    from course_utils.nn import recurrent as rec
+    from course_utils.nn.embedding import embedding_forward
+
+    r = np.random.default_rng(5)
+    x, a0, xt, d1 = r.standard_normal((3, 2, 5)), r.standard_normal((4, 2)), r.standard_normal((3, 2)), r.standard_normal((4, 2))
+    da = r.standard_normal((4, 2, 5))
+    p = {c: rec.initialize_recurrent_parameters(c, 3, 4, 6, seed=1) for c in ("rnn", "gru", "lstm")}
+    bi = {k + s: v for s in ("_fw", "_bw") for k, v in p["rnn"].items()}
+    y = np.eye(6)[:, [[0, 1, 2, 3, 4], [5, 0, 1, 2, 3]]]
+    y_pred, out_cache = rec.softmax_output_forward(da, p["rnn"])
+    lm = rec.initialize_recurrent_parameters("rnn", 6, 4, 6, seed=2)
+    grads = {"dWaa": r.standard_normal((4, 4)) * 10, "dba": r.standard_normal((4, 1)), "dx": x}
+    return {
+        "course_utils.nn.recurrent": {
+            "sequence_layer": call("gru"), "initialize_recurrent_parameters": call("lstm", 3, 4, 6, seed=0),
+            "rnn_cell_forward": call(xt, a0, p["rnn"]),
+            "rnn_cell_backward": call(d1, rec.rnn_cell_forward(xt, a0, p["rnn"])[1]),
+            "rnn_forward": call(x, a0, p["rnn"]), "rnn_backward": call(da, rec.rnn_forward(x, a0, p["rnn"])[1]),
+            "gru_cell_forward": call(xt, a0, p["gru"]),
+            "gru_cell_backward": call(d1, rec.gru_cell_forward(xt, a0, p["gru"])[1]),
+            "gru_forward": call(x, a0, p["gru"]), "gru_backward": call(da, rec.gru_forward(x, a0, p["gru"])[1]),
+            "lstm_cell_forward": call(xt, a0, d1, p["lstm"]),
+            "lstm_cell_backward": call(d1, d1 * 2, rec.lstm_cell_forward(xt, a0, d1, p["lstm"])[1]),
+            "lstm_forward": call(x, a0, p["lstm"], c0=d1),
+            "lstm_backward": call(da, rec.lstm_forward(x, a0, p["lstm"])[1]),
+            "memory_cells": call(rec.lstm_forward(x, a0, p["lstm"])[1]),
+            "bidirectional_forward": call(x, bi, cell="rnn"),
+            "bidirectional_backward": call(np.ones((8, 2, 5)), rec.bidirectional_forward(x, bi)[1]),
+            "softmax_output_forward": call(da, p["rnn"]), "softmax_output_backward": call(y_pred - y, out_cache),
+            "sequence_cross_entropy_cost": call(y_pred, y), "sequence_cross_entropy_cost_backward": call(y_pred, y),
+        },
+        "course_utils.nn.embedding": {
+            "embedding_forward": call(np.array([[0, 3, 3]]), d1.T),
+            "embedding_backward": call(np.ones((2, 1, 3)), embedding_forward(np.array([[0, 3, 3]]), d1.T)[1]),
+        },
+        "course_utils.optim.clipping": {
+            "clip": call(grads, 5.0, keys=["dWaa", "dba"]), "global_norm": call(grads),
+            "clip_by_global_norm": call(grads, 1.0, keys=["dWaa", "dba"]),
+        },
+        "course_utils.models.sampling": {
+            "with_temperature": call(y_pred[:, :, 0], 0.5), "sample_index": call(y_pred[:, :, 0], 3, temperature=2.0),
+            "sample_from_logits": call(xt, 3, temperature=0.5),
+            "sample_sequence": call(lm, 0, seed=3, max_length=7, n_samples=2),
+        },
+    }
+
+
 def _samples() -> dict:
     """``{module name: {function name: call(*args, **kwargs)}}``, built fresh for every test."""
     import course_utils.nn.activations as act
@@ -311,6 +360,7 @@ def _samples() -> dict:
             "gradient_difference": call(params, params), "difference_message": call(1e-5),
         },
         "course_utils.rng": {"make_rng": call(np.random.default_rng(0))},
+        **_recurrent_samples(),
     }
 
 

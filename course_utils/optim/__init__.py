@@ -8,4 +8,5 @@ averages, mini-batches, hyperparameter sampling, and the one training loop.
 - :mod:`course_utils.optim.minibatch` -- ``random_mini_batches``
 - :mod:`course_utils.optim.ewa` -- exponentially weighted averages
 - :mod:`course_utils.optim.tuning` -- log-scale sampling, grid and random search
+- :mod:`course_utils.optim.clipping` -- gradient clipping: elementwise ``clip`` and by global norm
 """
