@@ -134,6 +134,18 @@ def _samples() -> dict:
 
     images = np.linspace(-1.0, 1.0, 120).reshape(2, 4, 5, 3)   # no ties: max pooling's choice is unambiguous
     filters, fbias = np.linspace(-0.5, 0.4, 54).reshape(3, 3, 3, 2), np.array([[[[0.1, -0.2]]]])
+    import course_utils.nn.efficient as efficient
+    import course_utils.nn.residual as residual
+    from course_utils.models.resnet import initialize_deep_cnn
+
+    block = {"W1": filters[:, :, :, :1].repeat(3, axis=3), "b1": np.full((1, 1, 1, 3), 0.1),
+             "W2": -filters[:, :, :, 1:].repeat(3, axis=3), "b2": np.full((1, 1, 1, 3), -0.1)}
+    _, block_cache = residual.identity_block_forward(images, block)
+    bottleneck = {"W_expand": filters[:1, :1, :, :1].repeat(2, axis=3) * 3, "b_expand": np.full((1, 1, 1, 2), 0.1),
+                  "W_depth": filters[:, :, :2, 0], "b_depth": np.zeros((1, 1, 1, 2)),
+                  "W_project": filters[:1, :1, :2, :1].repeat(3, axis=3), "b_project": np.zeros((1, 1, 1, 3))}
+    _, bottleneck_cache = efficient.mobilenet_v2_bottleneck_forward(images, bottleneck)
+    deep = {k: v.astype(float) for k, v in initialize_deep_cnn((4, 5, 3), 2, 1, True, channels=2, seed=0).items()}
     from course_utils import gradcheck as gc
 
     r = np.random.default_rng(1)
@@ -211,6 +223,22 @@ def _samples() -> dict:
             "conv_transpose_backward": call(np.ones((2, 5, 5, 3)), conv.conv_transpose_forward(
                 np.ones((2, 3, 3, 2)), filters, np.ones((1, 1, 1, 3)), 2, 1, 0)[1]),
         },
+        "course_utils.nn.residual": {
+            "identity_block_forward": call(images, block), "identity_block_backward": call(images * 0.5, block_cache),
+        },
+        "course_utils.nn.efficient": {
+            "conv_multiplications": call(28, 28, 32, 5, 192), "bottleneck_multiplications": call(28, 28, 192, 16, 5, 32),
+            "depthwise_separable_multiplications": call(4, 4, 3, 3, 5),
+            "depthwise_conv_forward": call(images, filters[:, :, :, 0], fbias[..., :1].repeat(3, axis=3), 2, 1),
+            "depthwise_conv_backward": call(np.ones((2, 2, 3, 3)), efficient.depthwise_conv_forward(
+                images, filters[:, :, :, 0], np.zeros((1, 1, 1, 3)), 2, 1)[1]),
+            "depthwise_separable_conv_forward": call(images, filters[:, :, :, 0], np.zeros((1, 1, 1, 3)),
+                                                     filters[:1, :1], fbias, 1, 1),
+            "depthwise_separable_conv_backward": call(np.ones((2, 4, 5, 2)), efficient.depthwise_separable_conv_forward(
+                images, filters[:, :, :, 0], np.zeros((1, 1, 1, 3)), filters[:1, :1], fbias, 1, 1)[1]),
+            "mobilenet_v2_bottleneck_forward": call(images, bottleneck),
+            "mobilenet_v2_bottleneck_backward": call(np.ones((2, 4, 5, 3)), bottleneck_cache),
+        },
         "course_utils.nn.linear": {
             "activation_pair": call("relu"),
             "linear_forward": call(X, W, b), "linear_backward": call(np.ones((2, 5)), lin_cache),
@@ -270,6 +298,12 @@ def _samples() -> dict:
             "num_layers": call(params), "L_model_forward": call(X, params),
             "L_model_backward": call(AL, Y, mlp_caches), "predict": call(params, X),
             "mlp_step": call(params, X, Y, lambd=0.1), "train_mlp": call(X, Y, params, num_epochs=2),
+        },
+        "course_utils.models.resnet": {
+            "initialize_deep_cnn": call((4, 5, 3), 2, 1, True, channels=2, seed=0),
+            "deep_cnn_forward": call(images, deep, True), "deep_cnn_step": call(deep, images, np.eye(2), False),
+            "deep_cnn_predict": call(deep, images, True), "train_deep_cnn": call(images, np.eye(2), 1, True, channels=2,
+                                                                                num_epochs=2, mini_batch_size=1),
         },
         "course_utils.models.logistic": {
             "initialize_logistic": call(3), "train_logistic_regression": call(X, Y, num_iterations=3),

@@ -21,6 +21,9 @@ every layer's backward pass then *sums* over the batch and never divides by m.
   convolution, with the one layer interface; what every network of Track 4 trains with
 - :mod:`course_utils.nn.conv_loops` -- the same convolution and pooling written as loops with the classic
   names (``zero_pad`` ... ``pool_backward``), to be read; the tests check the two against each other
+- :mod:`course_utils.nn.residual` -- the ResNet identity block (conv, ReLU, conv, plus the input, ReLU)
+- :mod:`course_utils.nn.efficient` -- depthwise and depthwise separable convolution, the MobileNetV2
+  bottleneck, and the multiplications a convolution, a 1 x 1 bottleneck and a separable one cost
 - :mod:`course_utils.nn.recurrent` -- RNN, GRU (simplified and full) and LSTM cells and sequences, forward
   and backward through time, with the classic names and shapes; a bidirectional wrapper; the softmax
   output at every step and the loss summed over time
