@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.nn.activations import sigmoid, softmax
+from course_utils.nn.activations import softmax
 from course_utils.nn.init import weight_scale
 from course_utils.rng import make_rng
 
@@ -73,6 +73,23 @@ def _float(x):
 
 def _dtype(*arrays):
     return np.result_type(*(np.asarray(a).dtype for a in arrays), np.float32)
+
+
+def _sigmoid(z):
+    """The logistic sigmoid with one exponential (``exp(-|z|)``, which never overflows), in z's dtype.
+
+    Same values as :func:`course_utils.nn.activations.sigmoid` (which takes two transcendental calls
+    and computes in float64); the gates call it on every step, where it is most of the time.
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _input_part(Wx, x, b, dtype):
+    """``Wx x<t> + b`` for every step at once: one product, as a contiguous ``(T, rows, m)``."""
+    n_x, m, T = x.shape
+    flat = Wx @ x.astype(dtype, copy=False).transpose(0, 2, 1).reshape(n_x, T * m)     # columns t m + i
+    return np.ascontiguousarray(flat.reshape(-1, T, m).transpose(1, 0, 2)) + b
 
 
 def _gru_keys(parameters, where):
@@ -187,7 +204,7 @@ def _shifted(tm, first):
 def _rnn_forward(x, a0, p, dtype):
     Wax, Waa, ba = (p[k].astype(dtype, copy=False) for k in ("Wax", "Waa", "ba"))
     n_x, m, T = x.shape
-    pre = (Wax @ _flat(_time_major(x.astype(dtype, copy=False)))).reshape(-1, T, m).transpose(1, 0, 2) + ba
+    pre = _input_part(Wax, x, ba, dtype)
     A = np.empty((T, a0.shape[0], m), dtype=dtype)
     a = a0.astype(dtype, copy=False)
     for t in range(T):
@@ -224,7 +241,7 @@ def _gru_forward(x, c0, p, dtype):
     W = {k: p[k].astype(dtype, copy=False) for k in gates}
     b = np.concatenate([p["b" + k[1:]].astype(dtype, copy=False) for k in gates], axis=0)
     Wx = np.concatenate([W[k][:, n_a:] for k in gates], axis=0)          # input part of every gate
-    pre = (Wx @ _flat(_time_major(x.astype(dtype, copy=False)))).reshape(-1, T, m).transpose(1, 0, 2) + b
+    pre = _input_part(Wx, x, b, dtype)
     W_ur = np.concatenate([W[k][:, :n_a] for k in gates[:-1]], axis=0)    # state part of Gamma_u (, Gamma_r)
     Wc_c = W["Wc"][:, :n_a]
     C = np.empty((T, n_a, m), dtype=dtype)
@@ -234,7 +251,7 @@ def _gru_forward(x, c0, p, dtype):
     c = c0.astype(dtype, copy=False)
     k = len(gates) - 1
     for t in range(T):
-        g = sigmoid(pre[t, :k * n_a] + W_ur @ c)
+        g = _sigmoid(pre[t, :k * n_a] + W_ur @ c)
         u = g[:n_a]
         if full:
             r = g[n_a:]
@@ -296,27 +313,29 @@ def _lstm_forward(x, a0, p, dtype, c0=None):
     W = np.concatenate([p[k].astype(dtype, copy=False) for k in _LSTM_GATES], axis=0)   # (4 n_a, n_a + n_x)
     b = np.concatenate([p["b" + k[1:]].astype(dtype, copy=False) for k in _LSTM_GATES], axis=0)
     Wa, Wx = W[:, :n_a], W[:, n_a:]
-    pre = (Wx @ _flat(_time_major(x.astype(dtype, copy=False)))).reshape(-1, T, m).transpose(1, 0, 2) + b
+    pre = _input_part(Wx, x, b, dtype)
     A = np.empty((T, n_a, m), dtype=dtype)
     C = np.empty_like(A)
     G = np.empty((T, 4 * n_a, m), dtype=dtype)      # the gates after their activations: f, i, c~, o
+    TC = np.empty_like(A)                           # tanh(c<t>), which the backward pass needs too
     a = a0.astype(dtype, copy=False)
     c = np.zeros_like(a) if c0 is None else c0.astype(dtype, copy=False)
     c_first = c
     for t in range(T):
         z = pre[t] + Wa @ a
         g = G[t]
-        g[:2 * n_a] = sigmoid(z[:2 * n_a])
+        g[:2 * n_a] = _sigmoid(z[:2 * n_a])
         g[2 * n_a:3 * n_a] = np.tanh(z[2 * n_a:3 * n_a])
-        g[3 * n_a:] = sigmoid(z[3 * n_a:])
+        g[3 * n_a:] = _sigmoid(z[3 * n_a:])
         c = g[:n_a] * c + g[n_a:2 * n_a] * g[2 * n_a:3 * n_a]
-        a = g[3 * n_a:] * np.tanh(c)
+        np.tanh(c, out=TC[t])
+        a = g[3 * n_a:] * TC[t]
         A[t], C[t] = a, c
-    return A, ("lstm", x, a0, (W, Wa, Wx), A, (C, G, c_first))
+    return A, ("lstm", x, a0, (W, Wa, Wx), A, (C, G, c_first, TC))
 
 
 def _lstm_backward(dA, dc_last, cache):
-    _, x, a0, (W, Wa, Wx), A, (C, G, c0) = cache
+    _, x, a0, (W, Wa, Wx), A, (C, G, c0, TC) = cache
     T, n_a, m = A.shape
     C_prev = _shifted(C, c0)
     dZ = np.empty_like(G)
@@ -325,7 +344,7 @@ def _lstm_backward(dA, dc_last, cache):
     for t in range(T - 1, -1, -1):
         f, i, cc, o = G[t, :n_a], G[t, n_a:2 * n_a], G[t, 2 * n_a:3 * n_a], G[t, 3 * n_a:]
         da = dA[t] + da_next
-        tc = np.tanh(C[t])
+        tc = TC[t]
         dc = dc_next + da * o * (1.0 - tc * tc)
         dz = dZ[t]
         dz[:n_a] = dc * C_prev[t] * f * (1.0 - f)
