@@ -162,6 +162,24 @@ def _check_step(xt, a_prev, where, a_name="a_prev", c_prev=None, c_name="c_prev"
     return xt, a_prev, c_prev
 
 
+
+def _opened(cache, kind, where, one_step):
+    """The states of a cache of ``kind``, after checking that it is one (of one step, for a cell).
+
+    Raises: ValueError naming the function whose cache is needed and what was given instead.
+    """
+    forward = f"{kind}_cell_forward" if one_step else f"{kind}_forward"
+    if not (isinstance(cache, tuple) and len(cache) == 6 and cache[0] in CELLS):
+        raise ValueError(f"{where}: cache must be the cache that {forward} returned, got {type(cache).__name__}")
+    if cache[0] != kind:
+        raise ValueError(f"{where}: cache comes from the {cache[0]} layer ({cache[0]}_...forward); it needs the cache "
+                         f"of {forward}")
+    if one_step and cache[4].shape[0] != 1:
+        raise ValueError(f"{where}: cache is a sequence of {cache[4].shape[0]} steps; it needs the one-step cache of "
+                         f"{forward} (backward through a whole sequence is {kind}_backward)")
+    return cache[4]
+
+
 def _check_upstream(d, shape, name, what, where):
     d = _float(d)
     if d.shape != shape:
@@ -391,10 +409,11 @@ def rnn_backward(da, cache):
         the output layer; zeros where a step has no output); cache from :func:`rnn_forward`.
     Returns: ``(dx, grads)`` with ``grads = {"dx" (n_x, m, T_x), "da0" (n_a, m), "dWax" (n_a, n_x),
         "dWaa" (n_a, n_a), "dba" (n_a, 1)}``, sums over the batch and over time; ``dx`` is ``grads["dx"]``.
-    Raises: ValueError if da's shape differs from the hidden states' ``(n_a, m, T_x)``.
+    Raises: ValueError if da's shape differs from the hidden states' ``(n_a, m, T_x)``, or the cache is not
+        :func:`rnn_forward`'s.
     Source: Werbos (1990), "Backpropagation Through Time: What It Does and How to Do It", Proc. IEEE 78(10).
     """
-    A = cache[4]
+    A = _opened(cache, "rnn", "rnn_backward", one_step=False)
     dA = _time_major(_check_upstream(da, _outside_shape(A), "da", "hidden states a", "rnn_backward"))
     grads, _ = _rnn_backward(dA.astype(A.dtype, copy=False), None, cache)
     return grads["dx"], grads
@@ -432,9 +451,10 @@ def gru_backward(dc, cache):
         cache from :func:`gru_forward`.
     Returns: ``(dx, grads)`` with ``grads = {"dx" (n_x, m, T_x), "dc0" (n_a, m), "dWu", "dWc"
         (n_a, n_a + n_x), "dbu", "dbc" (n_a, 1)}`` and, for the full GRU, ``"dWr"``, ``"dbr"``.
-    Raises: ValueError if dc's shape differs from the states' ``(n_a, m, T_x)``.
+    Raises: ValueError if dc's shape differs from the states' ``(n_a, m, T_x)``, or the cache is not
+        :func:`gru_forward`'s.
     """
-    C = cache[4]
+    C = _opened(cache, "gru", "gru_backward", one_step=False)
     dC = _time_major(_check_upstream(dc, _outside_shape(C), "dc", "states c", "gru_backward"))
     grads, _ = _gru_backward(dC.astype(C.dtype, copy=False), None, cache)
     return grads["dx"], grads
@@ -471,9 +491,10 @@ def lstm_backward(da, cache):
         cache from :func:`lstm_forward`. (The memory cells get their gradient through the states.)
     Returns: ``(dx, grads)`` with ``grads = {"dx" (n_x, m, T_x), "da0" (n_a, m), "dc0" (n_a, m),
         "dWf", "dWi", "dWc", "dWo" (n_a, n_a + n_x), "dbf", "dbi", "dbc", "dbo" (n_a, 1)}``.
-    Raises: ValueError if da's shape differs from the hidden states' ``(n_a, m, T_x)``.
+    Raises: ValueError if da's shape differs from the hidden states' ``(n_a, m, T_x)``, or the cache is not
+        :func:`lstm_forward`'s.
     """
-    A = cache[4]
+    A = _opened(cache, "lstm", "lstm_backward", one_step=False)
     dA = _time_major(_check_upstream(da, _outside_shape(A), "da", "hidden states a", "lstm_backward"))
     grads, _ = _lstm_backward(dA.astype(A.dtype, copy=False), None, cache)
     return grads["dx"], grads
@@ -539,9 +560,10 @@ def rnn_cell_backward(da_next, cache):
     Returns: ``(dxt, grads)`` with ``grads = {"dxt" (n_x, m), "da_prev" (n_a, m), "dWax" (n_a, n_x),
         "dWaa" (n_a, n_a), "dba" (n_a, 1)}``: ``dz = da_next * (1 - a_next^2)``, ``dxt = Wax^T dz``,
         ``da_prev = Waa^T dz``, ``dWax = dz xt^T``, ``dWaa = dz a_prev^T``, ``dba`` = dz summed over the batch.
-    Raises: ValueError if da_next's shape differs from a_next's.
+    Raises: ValueError if da_next's shape differs from a_next's, or the cache is not :func:`rnn_cell_forward`'s
+        (one of a whole sequence included: that is :func:`rnn_backward`'s).
     """
-    A = cache[4]
+    A = _opened(cache, "rnn", "rnn_cell_backward", one_step=True)
     da_next = _check_upstream(da_next, A.shape[1:], "da_next", "a_next", "rnn_cell_backward")
     grads, _ = _rnn_backward(da_next[None].astype(A.dtype, copy=False), None, cache)
     grads = _step_grads(grads, {"da0": "da_prev"})
@@ -574,9 +596,9 @@ def gru_cell_backward(dc_next, cache):
         :func:`gru_cell_forward`.
     Returns: ``(dxt, grads)`` with ``grads = {"dxt" (n_x, m), "dc_prev" (n_a, m), "dWu", "dWc"
         (n_a, n_a + n_x), "dbu", "dbc" (n_a, 1)}`` and, for the full GRU, ``"dWr"``, ``"dbr"``.
-    Raises: ValueError if dc_next's shape differs from c_next's.
+    Raises: ValueError if dc_next's shape differs from c_next's, or the cache is not :func:`gru_cell_forward`'s.
     """
-    C = cache[4]
+    C = _opened(cache, "gru", "gru_cell_backward", one_step=True)
     dc_next = _check_upstream(dc_next, C.shape[1:], "dc_next", "c_next", "gru_cell_backward")
     grads, _ = _gru_backward(dc_next[None].astype(C.dtype, copy=False), None, cache)
     grads = _step_grads(grads, {"dc0": "dc_prev"})
@@ -608,9 +630,10 @@ def lstm_cell_backward(da_next, dc_next, cache):
         c_next (dc_next from the next step; None for zeros); cache from :func:`lstm_cell_forward`.
     Returns: ``(dxt, grads)`` with ``grads = {"dxt" (n_x, m), "da_prev", "dc_prev" (n_a, m), "dWf",
         "dWi", "dWc", "dWo" (n_a, n_a + n_x), "dbf", "dbi", "dbc", "dbo" (n_a, 1)}``.
-    Raises: ValueError if da_next's or dc_next's shape differs from a_next's.
+    Raises: ValueError if da_next's or dc_next's shape differs from a_next's, or the cache is not
+        :func:`lstm_cell_forward`'s.
     """
-    A = cache[4]
+    A = _opened(cache, "lstm", "lstm_cell_backward", one_step=True)
     where = "lstm_cell_backward"
     da_next = _check_upstream(da_next, A.shape[1:], "da_next", "a_next", where)
     if dc_next is not None:

@@ -314,6 +314,20 @@ def test_errors_name_both_shapes():
             call()
 
 
+def test_a_backward_pass_given_another_layers_cache_says_whose_cache_it_needs():
+    x, a0 = np.zeros((3, 4, 6)), np.zeros((5, 4))
+    lstm_cache = rec.lstm_forward(x, a0, rec.initialize_recurrent_parameters("lstm", 3, 5, seed=0))[1]
+    rnn_cache = rec.rnn_forward(x, a0, rec.initialize_recurrent_parameters("rnn", 3, 5, seed=0))[1]
+    with pytest.raises(ValueError, match=r"rnn_backward: cache comes from the lstm layer \(lstm_...forward\); it needs "
+                                         r"the cache of rnn_forward"):
+        rec.rnn_backward(np.zeros((5, 4, 6)), lstm_cache)
+    with pytest.raises(ValueError, match=r"rnn_cell_backward: cache is a sequence of 6 steps; it needs the one-step cache "
+                                         r"of rnn_cell_forward \(backward through a whole sequence is rnn_backward\)"):
+        rec.rnn_cell_backward(np.zeros((5, 4)), rnn_cache)
+    with pytest.raises(ValueError, match=r"gru_backward: cache must be the cache that gru_forward returned, got list"):
+        rec.gru_backward(np.zeros((5, 4, 6)), [])
+
+
 # --- bidirectional ---------------------------------------------------------------------------------
 
 def _bidirectional_parameters(version, n_x, n_fw, n_bw):
