@@ -353,6 +353,7 @@ def _samples() -> dict:
             "split_sizes": call(1_000_000), "shuffled_split": call(X, Y, (3, 1, 1), seed=0),
             "make_training_dev_split": call(X, Y, 2, seed=0),
         },
+        "course_utils.text.vocab": {"tokenize_words": call("Cats average 15 hours of sleep a day.")},
         "course_utils.strategy.selection": {
             "pick_model": call([{"name": "A", "accuracy": 0.90, "running_time_ms": 80},
                                 {"name": "B", "accuracy": 0.92, "running_time_ms": 95}], "accuracy",

@@ -32,9 +32,11 @@ ADAPTERS = {
     "3_ml_strategy/04_error_analysis_and_end_to_end": None,
     "4_convolutional_networks/01_convolution_step_by_step": None,
     "4_convolutional_networks/02_fast_convolution": "fast_convolution",
+    "4_convolutional_networks/03_cnn_application": None,
+    "4_convolutional_networks/04_residual_and_efficient_networks": None,
 }
 IMPORT = re.compile(r"^\s*(?:from\s+(course_utils(?:\.\w+)*)\s+import\s+([\w ,()*]+)|import\s+(course_utils(?:\.\w+)*))", re.M)
-CONCEPTS = {"nn", "optim", "models", "metrics", "data", "strategy", "viz", "grading", "exercises", "autodiff", "gradcheck",
+CONCEPTS = {"nn", "optim", "models", "metrics", "data", "strategy", "text", "viz", "grading", "exercises", "autodiff", "gradcheck",
             "rng"}
 
 
