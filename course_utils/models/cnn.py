@@ -131,11 +131,13 @@ def count_parameters(input_shape, layer):
             raise ValueError(f"{where}: the input shape of a fully connected layer must be positive integers, "
                              f"got {input_shape!r}")
         return (math.prod(int(n) for n in shape) + 1) * int(layer["units"])
-    conv_output_shape(input_shape, layer)                 # the same checks: the window must fit
+    n_H, n_W, n_C_prev = _volume(input_shape, kind, where)
+    f, pad = layer["f"], layer.get("pad", 0)
+    if min(n_H, n_W) + 2 * pad < f:                     # the checks of conv_output_shape, not a call of it
+        raise ValueError(f"{where}: a {f}x{f} window does not fit an input of {n_H}x{n_W} padded by {pad}")
     if kind == "pool":
         return 0
-    f, n_C_prev = int(layer["f"]), int(input_shape[2])
-    return (f * f * n_C_prev + 1) * int(layer["n_C"])
+    return (int(f) * int(f) * n_C_prev + 1) * int(layer["n_C"])
 
 
 # --- the model ----------------------------------------------------------------------------------
