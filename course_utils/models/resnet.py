@@ -3,8 +3,9 @@ comparison of Track 4, notebook 04 (no new maths: convolutions, ReLU, identity b
 
 The network, for images ``(m, n_H, n_W, n_C_in)`` and ``n_y`` classes:
 
-    stem:    conv 3 x 3, pad 1, n_C_in -> channels, ReLU
-    blocks:  ``blocks`` times either an identity block (:func:`course_utils.nn.residual.identity_block_forward`:
+    stem:    conv 3 x 3, stride 2, pad 1, n_C_in -> channels, ReLU
+    blocks:  ``blocks`` times either an identity block (:func:`course_utils.nn.residual.identity_block_forward`,
+             or any pair of functions with its interface, such as a notebook's own:
              conv, ReLU, conv, plus the block's input, ReLU) or the same two layers without the skip
              ("plain": conv, ReLU, conv, ReLU)
     head:    flatten, fully connected to n_y, softmax
@@ -40,6 +41,18 @@ from course_utils.rng import make_rng
 STEM_STRIDE = 2
 
 __all__ = ["initialize_deep_cnn", "deep_cnn_forward", "deep_cnn_step", "deep_cnn_predict", "train_deep_cnn"]
+
+
+def _identity_block(residual):
+    """None for a plain network; else the identity block's ``(forward, backward)``: the library's for True,
+    the given pair otherwise."""
+    if residual is True:
+        return identity_block_forward, identity_block_backward
+    if residual is False or residual is None:
+        return None
+    if isinstance(residual, tuple) and len(residual) == 2 and all(callable(f) for f in residual):
+        return residual
+    raise ValueError(f"residual must be False, True or a pair (block_forward, block_backward), got {residual!r}")
 
 
 def _blocks(parameters):
@@ -80,20 +93,23 @@ def initialize_deep_cnn(input_shape, n_y, blocks, residual, channels=8, f=3, see
 def deep_cnn_forward(X, parameters, residual):
     """Scores (logits) of the network for images X.
 
-    Arguments: X ``(m, n_H, n_W, n_C_in)``; parameters from :func:`initialize_deep_cnn`; residual -- True
-        for identity blocks (skip connections), False for the plain blocks.
+    Arguments: X ``(m, n_H, n_W, n_C_in)``; parameters from :func:`initialize_deep_cnn`; residual -- False
+        for the plain blocks; True for identity blocks (skip connections) computed by
+        :mod:`course_utils.nn.residual`; or a pair ``(block_forward, block_backward)`` with that module's
+        interface, which then computes them (a notebook trains with the student's own block this way).
     Returns: ``(scores, caches)`` with scores ``(m, n_y)``; caches for :func:`deep_cnn_step`'s backward pass.
-    Raises: ValueError if the convolutions refuse the shapes.
+    Raises: ValueError if the convolutions refuse the shapes, or residual is none of the three.
     """
     p = parameters
+    identity = _identity_block(residual)
     pad = (p["W_stem"].shape[0] - 1) // 2
     Z, stem = conv2d_forward(X, p["W_stem"], p["b_stem"], stride=STEM_STRIDE, pad=pad)
     A = np.maximum(Z, 0)
     caches = [(stem, Z)]
     for l in range(1, _blocks(p) + 1):
         block = {"W1": p[f"W1_{l}"], "b1": p[f"b1_{l}"], "W2": p[f"W2_{l}"], "b2": p[f"b2_{l}"]}
-        if residual:
-            A, cache = identity_block_forward(A, block)
+        if identity is not None:
+            A, cache = identity[0](A, block)
         else:
             Z1, c1 = conv2d_forward(A, block["W1"], block["b1"], stride=1, pad=pad)
             Z2, c2 = conv2d_forward(np.maximum(Z1, 0), block["W2"], block["b2"], stride=1, pad=pad)
@@ -115,6 +131,7 @@ def deep_cnn_step(parameters, X, Y, residual):
     """
     p = parameters
     scores, caches = deep_cnn_forward(X, p, residual)
+    identity = _identity_block(residual)
     Y = np.asarray(Y)
     if Y.shape != scores.shape:
         raise ValueError(f"deep_cnn_step: Y must be one-hot (m, n_y) = {scores.shape}, got {Y.shape}")
@@ -127,8 +144,8 @@ def deep_cnn_step(parameters, X, Y, residual):
     dA = (d_scores @ p["W_fc"].T).reshape(Z_shape)
     for l in range(_blocks(p), 0, -1):
         cache = caches.pop()
-        if residual:
-            dA, g = identity_block_backward(dA, cache)
+        if identity is not None:
+            dA, g = identity[1](dA, cache)
         else:
             c1, Z1, c2, Z2 = cache
             dA1, g2 = conv2d_backward(np.where(Z2 > 0, dA, 0).astype(dA.dtype), c2)
@@ -156,15 +173,17 @@ def train_deep_cnn(X, Y, blocks, residual, *, channels=8, seed=0, num_epochs=10,
                    learning_rate=0.003, progress=False):
     """Initialise (:func:`initialize_deep_cnn`, float32) and train with Adam through the one training loop.
 
-    Arguments: X ``(m, n_H, n_W, n_C_in)`` float32; Y ``(m, n_y)`` one-hot; blocks; residual; channels;
+    Arguments: X ``(m, n_H, n_W, n_C_in)`` float32; Y ``(m, n_y)`` one-hot; blocks; residual (False, True or a
+        pair of block functions, :func:`deep_cnn_forward`); channels;
         seed (the weights; the mini-batches use seed too); num_epochs; mini_batch_size; learning_rate;
         progress -- show a progress bar.
     Returns: ``(parameters, history)`` of :func:`course_utils.optim.loop.train`; ``history["cost"]`` is the
         mean training cost of each epoch.
     Raises: ValueError as :func:`initialize_deep_cnn` and :func:`course_utils.optim.loop.train`.
     """
-    parameters = initialize_deep_cnn(X.shape[1:], Y.shape[1], blocks, residual, channels, seed=seed)
+    parameters = initialize_deep_cnn(X.shape[1:], Y.shape[1], blocks, _identity_block(residual) is not None, channels,
+                                     seed=seed)
     return train(lambda p, Xb, Yb: deep_cnn_step(p, Xb, Yb, residual), parameters, X, Y, optimizer="adam",
                  config={"learning_rate": learning_rate}, num_epochs=num_epochs, mini_batch_size=mini_batch_size,
                  seed=seed, example_axis=0, progress=progress,
-                 desc=f"{'residual' if residual else 'plain'}, {blocks} blocks")
+                 desc=f"{'plain' if _identity_block(residual) is None else 'residual'}, {blocks} blocks")

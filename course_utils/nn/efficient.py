@@ -275,3 +275,7 @@ def mobilenet_v2_bottleneck_backward(d_out, cache):
         dX = dX + d_out
     return dX, {"dW_expand": g_e["dW"], "db_expand": g_e["db"], "dW_depth": g_d["dW"], "db_depth": g_d["db"],
                 "dW_project": g_p["dW"], "db_project": g_p["db"]}
+
+
+#: the names of the result's parts in check messages (course_utils.grading.checks.output_parts)
+depthwise_conv_forward.__output_parts__ = "out, cache=(X, W, b, stride, pad)"

@@ -93,3 +93,10 @@ def identity_block_backward(d_out, cache):
     dX, g1 = conv2d_backward(dZ1, conv1_cache)
     dX = dX + dS
     return dX, {"dW1": g1["dW"], "db1": g1["db"], "dW2": g2["dW"], "db2": g2["db"]}
+
+
+#: the names of the result's parts in check messages (course_utils.grading.checks.output_parts): each convolution's
+#: cache is what :func:`course_utils.nn.conv.conv2d_forward` keeps (its input's shape, W, stride, pad, cols)
+identity_block_forward.__output_parts__ = ("out, cache=(conv1_cache=(X_shape=(m, n_H, n_W, n_C), W1, stride, pad, cols), "
+                                           "Z1, conv2_cache=(A1_shape=(m, n_H, n_W, n_C), W2, stride, pad, cols), S)")
+identity_block_backward.__output_parts__ = "dX, grads"

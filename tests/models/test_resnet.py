@@ -71,3 +71,28 @@ def test_errors_name_the_problem():
     p = initialize_deep_cnn(X.shape[1:], 3, 1, True, seed=0)
     with pytest.raises(ValueError, match=r"Y must be one-hot \(m, n_y\) = \(5, 3\), got \(3, 5\)"):
         deep_cnn_step(p, X, Y.T, True)
+
+
+def test_a_pair_of_block_functions_trains_the_residual_network_as_the_library_block_does():
+    """The notebook trains with the student's identity block: a pair (forward, backward) takes the library's place."""
+    from course_utils.nn.residual import identity_block_backward, identity_block_forward
+
+    X, Y = problem()
+    p = {k: v.astype(np.float64) for k, v in initialize_deep_cnn(X.shape[1:], 3, 2, True, channels=2, seed=4).items()}
+    calls = []
+
+    def forward(A, block):
+        calls.append("forward")
+        return identity_block_forward(A, block)
+
+    def backward(d, cache):
+        calls.append("backward")
+        return identity_block_backward(d, cache)
+
+    cost, grads = deep_cnn_step(p, X, Y, (forward, backward))
+    cost_lib, grads_lib = deep_cnn_step(p, X, Y, True)
+    assert calls == ["forward", "forward", "backward", "backward"] and cost == cost_lib
+    for k in grads_lib:
+        np.testing.assert_array_equal(grads[k], grads_lib[k])
+    with pytest.raises(ValueError, match="residual must be False, True or a pair"):
+        deep_cnn_forward(X, p, "yes")
