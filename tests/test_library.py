@@ -75,8 +75,11 @@ def call(*args, **kwargs):
 
 
 def _recurrent_samples() -> dict:
-    """Track 5's recurrent layers, embedding, clipping and sampling: n_x 3, n_a 4, m 2, T_x 5, n_y 6."""
+    """Track 5's recurrent layers, embedding, clipping, sampling and 01's classic RNN adapter: n_x 3, n_a 4, m 2,
+    T_x 5, n_y 6."""
+    from course_utils.exercises import rnn_step_by_step as classic
     from course_utils.nn import recurrent as rec
+    from course_utils.exercises import gru_lstm_and_vanishing_gradients as gated
     from course_utils.nn.embedding import embedding_forward
 
     r = np.random.default_rng(5)
@@ -119,6 +122,16 @@ def _recurrent_samples() -> dict:
             "with_temperature": call(y_pred[:, :, 0], 0.5), "sample_index": call(y_pred[:, :, 0], 3, temperature=2.0),
             "sample_from_logits": call(xt, 3, temperature=0.5),
             "sample_sequence": call(lm, 0, seed=3, max_length=7, n_samples=2),
+        },
+        "course_utils.exercises.rnn_step_by_step": {
+            "rnn_cell_forward": call(xt, a0, p["rnn"]), "rnn_forward": call(x, a0, p["rnn"]),
+            "rnn_cell_backward": call(d1, classic.rnn_cell_forward(xt, a0, p["rnn"])[2]),
+            "rnn_backward": call(da, classic.rnn_forward(x, a0, p["rnn"])[2]),
+        },
+        "course_utils.exercises.gru_lstm_and_vanishing_gradients": {
+            "gru_cell_forward": call(xt, a0, p["gru"]), "lstm_cell_forward": call(xt, a0, d1, p["lstm"]),
+            "lstm_forward": call(x, a0, p["lstm"]),
+            "lstm_cell_backward": call(d1, d1 * 2, gated.lstm_cell_forward(xt, a0, d1, p["lstm"])[2]),
         },
     }
 

@@ -14,4 +14,5 @@ classic ones (:mod:`course_utils.optim.ewa`, :mod:`course_utils.optim.tuning`, :
 Track 3 has no adapter (its references are :mod:`course_utils.metrics`, :mod:`course_utils.data` and
 :mod:`course_utils.strategy`). Track 4: :mod:`~course_utils.exercises.fast_convolution` (02); notebook 01's
 classic loops are :mod:`course_utils.nn.conv_loops` itself.
+Track 5: :mod:`~course_utils.exercises.rnn_step_by_step` (01).
 """
