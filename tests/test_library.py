@@ -79,7 +79,6 @@ def _recurrent_samples() -> dict:
     T_x 5, n_y 6."""
     from course_utils.exercises import rnn_step_by_step as classic
     from course_utils.nn import recurrent as rec
-    from course_utils.exercises import gru_lstm_and_vanishing_gradients as gated
     from course_utils.nn.embedding import embedding_forward
 
     r = np.random.default_rng(5)
@@ -127,11 +126,6 @@ def _recurrent_samples() -> dict:
             "rnn_cell_forward": call(xt, a0, p["rnn"]), "rnn_forward": call(x, a0, p["rnn"]),
             "rnn_cell_backward": call(d1, classic.rnn_cell_forward(xt, a0, p["rnn"])[2]),
             "rnn_backward": call(da, classic.rnn_forward(x, a0, p["rnn"])[2]),
-        },
-        "course_utils.exercises.gru_lstm_and_vanishing_gradients": {
-            "gru_cell_forward": call(xt, a0, p["gru"]), "lstm_cell_forward": call(xt, a0, d1, p["lstm"]),
-            "lstm_forward": call(x, a0, p["lstm"]),
-            "lstm_cell_backward": call(d1, d1 * 2, gated.lstm_cell_forward(xt, a0, d1, p["lstm"])[2]),
         },
     }
 
