@@ -45,7 +45,8 @@ def test_without_blocks_both_kinds_are_one_network_and_the_skip_is_the_only_diff
 
 @pytest.mark.parametrize("residual", [False, True])
 def test_step_gradients_are_those_of_the_cost(residual):
-    X, Y = problem()
+    """Two channels: with one, a dead ReLU channel leaves sums of exactly 0 at the next ReLU's kink."""
+    X, Y = problem(m=3)
     p = {k: v.astype(np.float64) for k, v in initialize_deep_cnn(X.shape[1:], 3, 2, residual, channels=2,
                                                                   seed=2).items()}
     cost, grads = deep_cnn_step(p, X, Y, residual)
