@@ -79,6 +79,7 @@ def _recurrent_samples() -> dict:
     T_x 5, n_y 6."""
     from course_utils.exercises import rnn_step_by_step as classic
     from course_utils.nn import recurrent as rec
+    from course_utils.exercises import gru_lstm_and_vanishing_gradients as gated
     from course_utils.nn.embedding import embedding_forward
 
     r = np.random.default_rng(5)
@@ -126,6 +127,11 @@ def _recurrent_samples() -> dict:
             "rnn_cell_forward": call(xt, a0, p["rnn"]), "rnn_forward": call(x, a0, p["rnn"]),
             "rnn_cell_backward": call(d1, classic.rnn_cell_forward(xt, a0, p["rnn"])[2]),
             "rnn_backward": call(da, classic.rnn_forward(x, a0, p["rnn"])[2]),
+        },
+        "course_utils.exercises.gru_lstm_and_vanishing_gradients": {
+            "gru_cell_forward": call(xt, a0, p["gru"]), "lstm_cell_forward": call(xt, a0, d1, p["lstm"]),
+            "lstm_forward": call(x, a0, p["lstm"]),
+            "lstm_cell_backward": call(d1, d1 * 2, gated.lstm_cell_forward(xt, a0, d1, p["lstm"])[2]),
         },
     }
 
@@ -361,6 +367,14 @@ def _samples() -> dict:
             "make_training_dev_split": call(X, Y, 2, seed=0),
         },
         "course_utils.text.vocab": {"tokenize_words": call("Cats average 15 hours of sleep a day.")},
+        "course_utils.text.word2vec": {
+            "skipgram_pairs": call(np.array([3, 0, 2, 2]), 2), "unigram_distribution": call(X[0] ** 2),
+            "sample_negatives": call(X[0] ** 2, 3, 2, seed=0), "initialize_word2vec": call(6, 3, seed=0),
+            "negative_sampling_loss_and_grads": call(W, W * 2, np.array([0, 2]), np.array([1, 1]), np.array([[2], [0]])),
+            "skipgram_softmax_cost": call(W, W * 2, np.array([0, 2]), np.array([1, 1])),
+            "negative_sampling_step": call(X[0] ** 2, 2), "nearest_neighbours": call(W, 1, 2),
+            "neighbour_rank": call(W, 0, 2),
+        },
         "course_utils.strategy.selection": {
             "pick_model": call([{"name": "A", "accuracy": 0.90, "running_time_ms": 80},
                                 {"name": "B", "accuracy": 0.92, "running_time_ms": 95}], "accuracy",
