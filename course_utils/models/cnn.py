@@ -235,10 +235,11 @@ def _forward(X, parameters, B, keep):
             caches.append((conv_cache, relu_cache, pool_cache))
     L = B + 1
     m = A.shape[0]
-    if A[0].size != np.shape(parameters[f"W{L}"])[1]:
-        raise ValueError(f"cnn_forward: the last block gives {A.shape[1:]} = {A[0].size} numbers per image, but W{L} "
+    n_flat = int(np.prod(A.shape[1:]))
+    if n_flat != np.shape(parameters[f"W{L}"])[1]:
+        raise ValueError(f"cnn_forward: the last block gives {A.shape[1:]} = {n_flat} numbers per image, but W{L} "
                          f"takes {np.shape(parameters[f'W{L}'])[1]}: these images do not fit the network")
-    ZL, linear_cache = linear_forward(A.reshape(m, -1).T, parameters[f"W{L}"], parameters[f"b{L}"])
+    ZL, linear_cache = linear_forward(A.reshape(m, n_flat).T, parameters[f"W{L}"], parameters[f"b{L}"])
     probs = softmax(ZL, axis=0).T
     if keep:
         caches.append((linear_cache, A.shape))
