@@ -90,6 +90,9 @@ def _recurrent_samples() -> dict:
     y = np.eye(6)[:, [[0, 1, 2, 3, 4], [5, 0, 1, 2, 3]]]
     y_pred, out_cache = rec.softmax_output_forward(da, p["rnn"])
     lm = rec.initialize_recurrent_parameters("rnn", 6, 4, 6, seed=2)
+    from course_utils.models.char_lm import one_hot_indices
+    from course_utils.text.vocab import Vocabulary
+    lm_X, lm_Y = np.array([[-1, 1, 2], [-1, 4, -1]]), np.array([[1, 2, 0], [4, 0, -1]])   # names "12", "4" (end 0)
     grads = {"dWaa": r.standard_normal((4, 4)) * 10, "dba": r.standard_normal((4, 1)), "dx": x}
     return {
         "course_utils.nn.recurrent": {
@@ -122,6 +125,18 @@ def _recurrent_samples() -> dict:
             "with_temperature": call(y_pred[:, :, 0], 0.5), "sample_index": call(y_pred[:, :, 0], 3, temperature=2.0),
             "sample_from_logits": call(xt, 3, temperature=0.5),
             "sample_sequence": call(lm, 0, seed=3, max_length=7, n_samples=2),
+        },
+        "course_utils.models.char_lm": {
+            "next_token_data": call(["ab", "b"], Vocabulary(list("ab"), eos=True)),
+            "text_windows": call("abba", Vocabulary(list("ab")), 2), "one_hot_indices": call(lm_X, 6),
+            "lm_cost_and_grads": call(lm, one_hot_indices(lm_X, 6), one_hot_indices(lm_Y, 6), cell="rnn"),
+            "lm_step": call(lm, lm_X, lm_Y, max_value=1.0), "sequence_log_probabilities": call(lm, lm_X, lm_Y),
+            "perplexity": call(lm, lm_X, lm_Y), "unigram_probabilities": call(lm_Y, 6),
+            "unigram_perplexity": call(np.full(6, 1 / 6), lm_Y),
+        },
+        "course_utils.exercises.character_language_model": {
+            "sample": call(lm, 0, 3, temperature=0.5, max_length=7),
+            "optimize": call(one_hot_indices(lm_X, 6), one_hot_indices(lm_Y, 6), a0, lm, 0.01, maxValue=1.0),
         },
         "course_utils.exercises.rnn_step_by_step": {
             "rnn_cell_forward": call(xt, a0, p["rnn"]), "rnn_forward": call(x, a0, p["rnn"]),

@@ -8,4 +8,6 @@ with no new maths.
   SOFTMAX) and the layer arithmetic of a CNN's table (output shapes, parameter counts)
 - :mod:`course_utils.models.sampling` -- sampling from a language model: the next token with a temperature,
   whole sequences from a recurrent model
+- :mod:`course_utils.models.char_lm` -- a character-level language model: next-token data as indices, its
+  step for the training loop, sequence probabilities, perplexity and the unigram baseline
 """
