@@ -8,6 +8,7 @@ here until somebody decides which it is.
 """
 
 import copy
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -72,6 +73,39 @@ def test_public_functions_document_shapes(name):
 
 def call(*args, **kwargs):
     return args, kwargs
+
+
+@functools.lru_cache(maxsize=1)
+def _analogy_file() -> str:
+    """A two-line analogy benchmark in questions-words.txt's format, written once per test process."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "questions-words.txt"
+    path.write_text(": family\nboy girl brother sister\n", encoding="utf-8")
+    return str(path)
+
+
+def _word_vector_samples() -> dict:
+    """Track 5/04's word-vector functions on a table of 5 words in 3 dimensions, and its adapter. (A table is
+    an object this check does not look into: tests/text/test_word_vectors.py checks that tables stay unchanged.)"""
+    from course_utils.data.text import WordVectors
+
+    r = np.random.default_rng(4)
+    vectors = r.standard_normal((5, 3))
+    table = WordVectors(["a", "b", "c", "d", "e"], vectors, np.arange(5))
+    u, v = vectors[0] / np.linalg.norm(vectors[0]), vectors[1] / np.linalg.norm(vectors[1])
+    pairs = [("a", "b"), ("c", "d")]
+    return {
+        "course_utils.text.word_vectors": {
+            "cosine_similarity": call(vectors[0], vectors), "nearest_words": call(table, vectors[2], 2, exclude=["c"]),
+            "complete_analogy": call("a", "b", "c", table), "analogy_questions": call(pairs),
+            "read_analogy_questions": call(_analogy_file()),
+            "evaluate_analogies": call(table, [("a", "b", "c", "d"), ("a", "b", "x", "d")], batch_size=1),
+            "pair_differences_pca": call(table, pairs), "bias_direction": call(table, pairs, method="mean"),
+            "neutralize": call(vectors, vectors[4]), "equalize": call(u, v, vectors[4]),
+        },
+        "course_utils.exercises.word_vectors": {"embed_by_product": call(vectors.T, np.array([4, 0, 0]))},
+    }
 
 
 def _recurrent_samples() -> dict:
@@ -382,6 +416,7 @@ def _samples() -> dict:
             "make_training_dev_split": call(X, Y, 2, seed=0),
         },
         "course_utils.text.vocab": {"tokenize_words": call("Cats average 15 hours of sleep a day.")},
+        **_word_vector_samples(),
         "course_utils.strategy.selection": {
             "pick_model": call([{"name": "A", "accuracy": 0.90, "running_time_ms": 80},
                                 {"name": "B", "accuracy": 0.92, "running_time_ms": 95}], "accuracy",
