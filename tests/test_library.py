@@ -142,6 +142,7 @@ def _recurrent_samples() -> dict:
             "lstm_forward": call(x, a0, p["lstm"], c0=d1),
             "lstm_backward": call(da, rec.lstm_forward(x, a0, p["lstm"])[1]),
             "memory_cells": call(rec.lstm_forward(x, a0, p["lstm"])[1]),
+            "gate_values": call(rec.gru_forward(x, a0, p["gru"])[1]),
             "bidirectional_forward": call(x, bi, cell="rnn"),
             "bidirectional_backward": call(np.ones((8, 2, 5)), rec.bidirectional_forward(x, bi)[1]),
             "softmax_output_forward": call(da, p["rnn"]), "softmax_output_backward": call(y_pred - y, out_cache),

@@ -55,7 +55,7 @@ from course_utils.rng import make_rng
 __all__ = ["CELLS", "sequence_layer", "initialize_recurrent_parameters",
            "rnn_cell_forward", "rnn_cell_backward", "rnn_forward", "rnn_backward",
            "gru_cell_forward", "gru_cell_backward", "gru_forward", "gru_backward",
-           "lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward", "memory_cells",
+           "lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward", "memory_cells", "gate_values",
            "bidirectional_forward", "bidirectional_backward",
            "softmax_output_forward", "softmax_output_backward",
            "sequence_cross_entropy_cost", "sequence_cross_entropy_cost_backward"]
@@ -513,6 +513,32 @@ def memory_cells(cache):
         return _outside(cache[4])
     raise ValueError(f"memory_cells: needs the cache of lstm_forward or gru_forward, got "
                      f"{'the cache of rnn_forward (a plain RNN has no memory cell)' if kind == 'rnn' else 'another value'}")
+
+
+def gate_values(cache):
+    """The gates of every step of a GRU or LSTM, as the notes name them, to look at (or to plot).
+
+    Arguments: a cache from :func:`lstm_forward`, :func:`gru_forward` or their cells (one step).
+    Returns: a dict of new arrays ``(n_a, m, T_x)``: for the LSTM ``{"Gamma_f", "Gamma_u", "c_tilde",
+        "Gamma_o"}`` (Gamma_u is the input gate, computed with ``Wi``); for the GRU ``{"Gamma_u", "Gamma_r",
+        "c_tilde"}``, without ``"Gamma_r"`` for the simplified GRU.
+    Raises: ValueError for the cache of a plain RNN (it has no gates) or anything else.
+    """
+    kind = cache[0] if isinstance(cache, tuple) and len(cache) == 6 else None
+    if kind == "lstm":
+        G = cache[5][1]
+        n_a = G.shape[1] // 4
+        return {name: _outside(G[:, j * n_a:(j + 1) * n_a])
+                for j, name in enumerate(("Gamma_f", "Gamma_u", "c_tilde", "Gamma_o"))}
+    if kind == "gru":
+        U, R, Cc = cache[5]
+        out = {"Gamma_u": _outside(U)}
+        if R is not None:
+            out["Gamma_r"] = _outside(R)
+        out["c_tilde"] = _outside(Cc)
+        return out
+    raise ValueError(f"gate_values: needs the cache of an LSTM or GRU layer, got "
+                     f"{'the cache of rnn_forward (a plain RNN has no gates)' if kind == 'rnn' else 'another value'}")
 
 
 def _outside_shape(tm):

@@ -214,6 +214,34 @@ def test_lstm_with_the_forget_gate_open_and_the_update_gate_shut_keeps_its_memor
     np.testing.assert_allclose(a[:, :, -1], o * np.tanh(c0), rtol=1e-13)
 
 
+def test_gate_values_are_the_notes_gates_of_every_step():
+    n_x, n_a, m, T = 3, 4, 2, 5
+    x, a0 = rng.standard_normal((n_x, m, T)), rng.standard_normal((n_a, m))
+    p = _parameters("lstm", n_x, n_a)
+    a, cache = rec.lstm_forward(x, a0, p)
+    gates = rec.gate_values(cache)
+    assert list(gates) == ["Gamma_f", "Gamma_u", "c_tilde", "Gamma_o"]
+    a_prev = np.concatenate([a0[:, :, None], a[:, :, :-1]], axis=2)
+    concat = np.concatenate([a_prev, x], axis=0)                          # [a<t-1>; x<t>] for every t
+    for name, W, b, g in (("Gamma_f", "Wf", "bf", sigmoid), ("Gamma_u", "Wi", "bi", sigmoid),
+                          ("c_tilde", "Wc", "bc", np.tanh), ("Gamma_o", "Wo", "bo", sigmoid)):
+        np.testing.assert_allclose(gates[name], g(np.einsum("ak,kmt->amt", p[W], concat) + p[b][:, :, None]),
+                                   rtol=1e-13, err_msg=name)
+    q = _parameters("gru", n_x, n_a)
+    c, cache = rec.gru_forward(x, a0, q)
+    gates = rec.gate_values(cache)
+    c_prev = np.concatenate([a0[:, :, None], c[:, :, :-1]], axis=2)
+    r = sigmoid(np.einsum("ak,kmt->amt", q["Wr"], np.concatenate([c_prev, x])) + q["br"][:, :, None])
+    np.testing.assert_allclose(gates["Gamma_r"], r, rtol=1e-13)
+    np.testing.assert_allclose(gates["c_tilde"], np.tanh(np.einsum("ak,kmt->amt", q["Wc"], np.concatenate(
+        [r * c_prev, x])) + q["bc"][:, :, None]), rtol=1e-13)
+    np.testing.assert_allclose(c, gates["Gamma_u"] * gates["c_tilde"] + (1 - gates["Gamma_u"]) * c_prev, rtol=1e-13)
+    simplified = rec.gru_forward(x, a0, {k: q[k] for k in ("Wu", "bu", "Wc", "bc")})[1]
+    assert list(rec.gate_values(simplified)) == ["Gamma_u", "c_tilde"]
+    with pytest.raises(ValueError, match=r"got the cache of rnn_forward \(a plain RNN has no gates\)"):
+        rec.gate_values(rec.rnn_forward(x, a0, _parameters("rnn", n_x, n_a))[1])
+
+
 def test_memory_cells_of_a_gru_are_its_states_and_a_plain_rnn_has_none():
     x, a0 = rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 3))
     c, cache = rec.gru_forward(x, a0, _parameters("gru", 2, 5))
