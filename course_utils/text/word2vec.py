@@ -185,16 +185,16 @@ def negative_sampling_loss_and_grads(E, theta, contexts, targets, negatives):
         raise ValueError(f"{where}: negatives must be (m, k) with the m = {c.shape[0]} of the pairs; got {neg.shape}")
     m = c.shape[0]
     words = np.concatenate([t[:, None], neg], axis=1)            # (m, k + 1): the target, then the negatives
-    labels = np.zeros(words.shape, dtype=E.dtype)
-    labels[:, 0] = 1
-    e_c = E[:, c]                                                 # (n_e, m)
-    th = theta[:, words]                                          # (n_e, m, k + 1)
-    z = np.einsum("im,imj->mj", e_c, th)                          # (m, k + 1): theta_w . e_c
-    sign = 2 * labels - 1                                         # +1 for the target, -1 for a negative
-    cost = float(np.sum(np.logaddexp(0, -sign * z)) / m)          # -log sigmoid(+-z), without overflow
-    dz = ((sigmoid(z) - labels) / m).astype(E.dtype)              # (m, k + 1)
-    de_c = np.einsum("imj,mj->im", th, dz)                        # (n_e, m)
-    dth = e_c[:, :, None] * dz[None]                              # (n_e, m, k + 1)
+    sign = np.full(words.shape, -1.0)
+    sign[:, 0] = 1.0                                              # +1 for the target (y = 1), -1 for a negative
+    e_c = E.T[c]                                                  # (m, n_e): rows, so that the products below
+    th = theta.T[words]                                           # (m, k + 1, n_e) read contiguous memory
+    z = np.einsum("mjn,mn->mj", th, e_c).astype(np.float64)      # (m, k + 1): theta_w . e_c
+    lse = np.logaddexp(0.0, -sign * z)                            # -log sigmoid(+-z), without overflow
+    cost = float(np.sum(lse) / m)
+    dz = (-sign * -np.expm1(-lse) / m).astype(E.dtype)           # sigmoid(z) - y = -sign (1 - sigmoid(sign z))
+    de_c = np.einsum("mj,mjn->nm", dz, th, order="C")             # (n_e, m)
+    dth = np.einsum("mj,mn->nmj", dz, e_c, order="C")             # (n_e, m, k + 1)
     dE = _scatter_columns(E.shape[1], c, de_c, E.dtype)          # np.add.at: a word used twice gets both
     dtheta = _scatter_columns(E.shape[1], words.ravel(), dth.reshape(E.shape[0], -1), E.dtype)
     return cost, {"dE": dE, "dtheta": dtheta}
