@@ -24,9 +24,10 @@ convolutions compute in (float32 parameters and images train in float32); the sm
 computes in float64, as :mod:`course_utils.nn.linear` does, and its gradients are cast back by the
 update rule. No function modifies its arguments.
 
-The table functions :func:`conv_output_shape` and :func:`count_parameters` describe any layer of the
-lecture's tables (LeNet-5: CONV, POOL, FC, softmax) by a dict, ``{"kind": "conv", "f": 5, "n_C": 6}``,
-so a whole network is a list of them; they compute shapes and parameter counts without any array.
+The table functions describe a layer of the lecture's tables (LeNet-5: CONV, POOL, FC, softmax) by a
+dict, ``{"kind": "conv", "f": 5, "n_C": 6}``, so a whole network is a list of them:
+:func:`count_parameters` counts any layer's parameters, :func:`conv_output_shape` gives a convolution's or
+pooling's output volume (a fully connected layer's output is just its units); no array is needed.
 """
 
 from __future__ import annotations
@@ -84,25 +85,24 @@ def _volume(input_shape, kind, where):
 
 
 def conv_output_shape(input_shape, layer):
-    """The shape of a layer's output (its activation shape in the lecture's LeNet-5 table).
+    """The shape of a convolution or pooling layer's output (its activation shape in the lecture's LeNet-5 table).
 
     Arguments:
-        input_shape -- ``(n_H, n_W, n_C)`` for a convolution or pooling layer; any shape for a fully
-            connected one (it is flattened first, so ``(5, 5, 16)`` means 400 inputs).
+        input_shape -- ``(n_H, n_W, n_C)``, the layer's input volume.
         layer -- ``{"kind": "conv", "f": f, "n_C": n_C, "stride": s, "pad": p}`` (stride 1 and pad 0 by
-            default), ``{"kind": "pool", "f": f, "stride": s}`` (stride f by default),
-            ``{"kind": "fc", "units": n}`` or ``{"kind": "softmax", "units": n}`` (a fully connected layer
-            followed by a softmax).
-    Returns: a tuple of ints: conv ``(n_H', n_W', n_C)`` with ``n' = floor((n + 2p - f) / s) + 1``
-        (:func:`course_utils.nn.conv.conv_output_size`); pool ``(n_H', n_W', n_C)`` (channels kept,
-        p = 0); fc and softmax ``(units,)``.
-    Raises: ValueError for an unknown kind, a missing or unknown key, a value that is not an integer in
-        range, an input that is not a volume (conv, pool), or a window larger than the padded input.
+            default) or ``{"kind": "pool", "f": f, "stride": s}`` (stride f by default).
+    Returns: ``(n_H_out, n_W_out, n_C_out)``, ints, with ``n_out = floor((n + 2p - f) / s) + 1`` on each
+        axis (:func:`course_utils.nn.conv.conv_output_size`; p = 0 for pooling) and ``n_C_out`` the number
+        of filters (conv) or the input's channels (pool: every channel is pooled on its own).
+        A fully connected layer (``"fc"``, ``"softmax"``) has no spatial shape, only its ``units``.
+    Raises: ValueError for a fully connected or unknown kind, a missing or unknown key, a value that is
+        not an integer in range, an input that is not a volume, or a window larger than the padded input.
     """
     where = "conv_output_shape"
     kind = _layer(layer, where)
     if kind in ("fc", "softmax"):
-        return (int(layer["units"]),)
+        raise ValueError(f"{where}: a {kind!r} layer has no height and width; its output is its {layer['units']} "
+                         f"units (conv_output_shape is for 'conv' and 'pool' layers)")
     n_H, n_W, n_C = _volume(input_shape, kind, where)
     f = layer["f"]
     stride = layer.get("stride", 1 if kind == "conv" else f)
@@ -114,14 +114,23 @@ def conv_output_shape(input_shape, layer):
     return (out_H, out_W, int(layer["n_C"]) if kind == "conv" else n_C)
 
 
+#: the parts of the result, named in messages of the graded exercise (course_utils.grading.checks.output_parts)
+conv_output_shape.__output_parts__ = "n_H_out, n_W_out, n_C_out"
+
+
 def count_parameters(input_shape, layer):
     """The number of parameters a layer learns (the lecture's "# parameters" column).
 
-    Arguments: input_shape and layer as in :func:`conv_output_shape`.
+    Arguments: input_shape -- the layer's input shape, ``(n_H, n_W, n_C)`` for conv and pool, any shape
+        for fc and softmax (flattened: ``(5, 5, 16)`` is 400 inputs); layer -- as in :func:`conv_output_shape`,
+        or ``{"kind": "fc", "units": n}`` / ``{"kind": "softmax", "units": n}`` (a fully connected layer,
+        followed by a softmax for the second).
     Returns: an int: conv ``(f f n_C_prev + 1) n_C`` (one bias per filter), pool 0 (nothing to learn),
         fc and softmax ``(n_in + 1) units`` with ``n_in`` the number of inputs (the product of
         input_shape): a weight per input and unit, and a bias per unit.
-    Raises: ValueError as :func:`conv_output_shape`.
+    Raises: ValueError for an unknown kind, a missing or unknown key, a value that is not an integer in
+        range, an input that is not a volume (conv, pool) or not positive integers (fc), or a window larger
+        than the padded input.
     """
     where = "count_parameters"
     kind = _layer(layer, where)

@@ -15,14 +15,20 @@ LENET5 = [("CONV1", {"kind": "conv", "f": 5, "n_C": 6, "stride": 1}), ("POOL1", 
           ("Softmax", {"kind": "softmax", "units": 10})]
 
 
+def _output_shape(shape, layer):
+    # the notes' table: a fully connected layer's activation is a column of its units
+    return cnn.conv_output_shape(shape, layer) if layer["kind"] in ("conv", "pool") else (layer["units"], 1)
+
+
 def test_lenet5_table_of_the_notes():
     shape, rows = (32, 32, 3), []
     for name, layer in LENET5:
-        rows.append((name, cnn.conv_output_shape(shape, layer), cnn.count_parameters(shape, layer)))
+        rows.append((name, _output_shape(shape, layer), cnn.count_parameters(shape, layer)))
         shape = rows[-1][1]
     assert rows == [("CONV1", (28, 28, 6), 456), ("POOL1", (14, 14, 6), 0), ("CONV2", (10, 10, 16), 2416),
-                    ("POOL2", (5, 5, 16), 0), ("FC3", (120,), 48120), ("FC4", (84,), 10164),
-                    ("Softmax", (10,), 850)]
+                    ("POOL2", (5, 5, 16), 0), ("FC3", (120, 1), 48120), ("FC4", (84, 1), 10164),
+                    ("Softmax", (10, 1), 850)]
+    assert [int(np.prod(s)) for _, s, _ in rows] == [4704, 1176, 1600, 400, 120, 84, 10]
     # the notes print 10,156 for FC4: 120 * 84 weights and 84 biases are 10,164
     assert cnn.count_parameters((120,), {"kind": "fc", "units": 84}) == 120 * 84 + 84 == 10164
 
@@ -42,6 +48,14 @@ def test_layer_arithmetic_on_non_square_inputs_padding_and_strides():
     assert cnn.count_parameters((7, 10, 3), {"kind": "conv", "f": 1, "n_C": 8}) == 32
     assert cnn.count_parameters((3, 5, 4), {"kind": "fc", "units": 2}) == 122
     assert cnn.count_parameters((7, 10, 3), {"kind": "pool", "f": 7}) == 0
+
+
+def test_conv_output_shape_names_its_parts_and_refuses_a_fully_connected_layer():
+    from course_utils.grading.checks import output_parts
+
+    assert repr(output_parts(cnn.conv_output_shape)) == "(n_H_out, n_W_out, n_C_out)"
+    with pytest.raises(ValueError, match="a 'fc' layer has no height and width; its output is its 120 units"):
+        cnn.conv_output_shape((5, 5, 16), {"kind": "fc", "units": 120})
 
 
 @pytest.mark.parametrize("shape, layer, message", [
@@ -70,7 +84,7 @@ def test_initialize_cnn_shapes_scale_and_dtype():
     shape, total = (8, 8, 1), 0
     for layer in layers:
         total += cnn.count_parameters(shape, layer)
-        shape = cnn.conv_output_shape(shape, layer)
+        shape = _output_shape(shape, layer)
     assert sum(v.size for v in p.values()) == total == 1898
     big = cnn.initialize_cnn((32, 32, 3), (64,), f=5, seed=2, dtype=np.float64)
     assert big["W1"].dtype == np.float64 and abs(big["W1"].std() - np.sqrt(2 / 75)) < 0.01
