@@ -4,7 +4,7 @@ Notebook 03 grades the two functions of the classic "dinosaur names" exercise, i
 (one column per example, time last: x ``(n_x, m, T_x)``, a ``(n_a, m)``) and with a generator instead of
 numpy's global seed:
 
-* ``sample(parameters, end_index, rng, temperature=1.0, max_length=50)``: one name drawn from an RNN
+* ``sample(parameters, end_index, seed, temperature=1.0, max_length=50)``: one name drawn from an RNN
   language model, token by token, as a list of indices that ends with ``end_index``. The library's
   :func:`course_utils.models.sampling.sample_sequence` draws the same tokens (one ``rng.random()`` per
   step, as ``rng.choice``); this adds the classic rule that a sample cut at ``max_length`` tokens gets
@@ -41,17 +41,19 @@ def _rnn_model(parameters, where):
     return {k: parameters[k] for k in RNN_PARAMETERS}
 
 
-def sample(parameters, end_index, rng, temperature=1.0, max_length=50):
+def sample(parameters, end_index, seed, temperature=1.0, max_length=50):
     """Draw one sequence from an RNN language model, one token at a time.
 
-    Start from ``x<1> = 0`` and ``a<0> = 0``; at every step ``a<t> = tanh(Wax x<t> + Waa a<t-1> + ba)``,
-    ``y<t> = softmax((Wya a<t> + by) / temperature)``, draw ``idx = rng.choice(n_y, p=y<t>.ravel())`` and
+    With ``rng = np.random.default_rng(seed)``, start from ``x<1> = 0`` and ``a<0> = 0``; at every step
+    ``a<t> = tanh(Wax x<t> + Waa a<t-1> + ba)``, ``y<t> = softmax((Wya a<t> + by) / temperature)``, draw
+    ``idx = rng.choice(n_y, p=y<t>.ravel())`` and
     feed its one-hot back as ``x<t+1>``. Stop after drawing ``end_index``, or after ``max_length`` draws,
     and then append ``end_index`` (so every sample ends with it).
 
     Arguments: parameters -- ``Wax (n_a, n_y)``, ``Waa (n_a, n_a)``, ``ba (n_a, 1)``, ``Wya (n_y, n_a)``,
-        ``by (n_y, 1)``; end_index -- the end token's index; rng -- a ``np.random.Generator`` (its stream
-        continues) or an int seed; temperature -- a number > 0 (1: the model's own probabilities);
+        ``by (n_y, 1)``; end_index -- the end token's index; seed -- an int, or a ``np.random.Generator``
+        whose stream continues (an int keeps the notebook's checks recordable for the student kit);
+        temperature -- a number > 0 (1: the model's own probabilities);
         max_length -- the most tokens drawn (>= 1).
     Returns: a list of int indices, at most ``max_length + 1`` long, whose last entry is ``end_index``.
     Raises: ValueError for missing parameters, an input size that differs from the vocabulary, an index
@@ -61,7 +63,7 @@ def sample(parameters, end_index, rng, temperature=1.0, max_length=50):
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)) \
             or not temperature > 0:
         raise ValueError(f"{where}: temperature must be a number > 0, got {temperature!r}")
-    indices = sample_sequence(_rnn_model(parameters, where), end_index, seed=rng, cell="rnn",
+    indices = sample_sequence(_rnn_model(parameters, where), end_index, seed=seed, cell="rnn",
                               temperature=temperature, max_length=max_length)[0]
     if indices[-1] != end_index:
         indices.append(int(end_index))

@@ -1,6 +1,6 @@
 """Unit tests of course_utils.exercises.character_language_model (Track 5, notebook 03): ``sample`` draws
-what the classic loop with ``rng.choice`` draws (at any temperature, with the end token appended when
-the length runs out), and ``optimize`` is one step of forward, backward through time, clip and update,
+what the classic loop with ``rng.choice`` draws (from an int seed or a generator, at any temperature, with
+the end token appended when the length runs out), and ``optimize`` is one step of forward, backward through time, clip and update,
 checked against a forward pass written out here and numerical gradients."""
 
 import numpy as np
@@ -34,6 +34,7 @@ def test_sample_draws_what_the_classic_loop_draws(temperature):
     for seed in range(10):
         expected = classic_sample(parameters, 0, np.random.default_rng(seed), temperature)
         assert sample(parameters, 0, np.random.default_rng(seed), temperature) == expected
+        assert sample(parameters, 0, seed, temperature) == expected          # an int seed: the same generator
         assert expected[-1] == 0
 
 
