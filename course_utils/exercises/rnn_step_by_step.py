@@ -82,6 +82,11 @@ def rnn_forward(x, a0, parameters):
     return a, y_pred, (steps, x)
 
 
+#: the names of the results' parts in check messages (course_utils.grading.checks.output_parts)
+rnn_cell_forward.__output_parts__ = "a_next, yt_pred, cache=(a_next, a_prev, xt, parameters)"
+rnn_forward.__output_parts__ = "a, y_pred, caches=(step_caches=[(a_next, a_prev, xt, parameters)], x)"
+
+
 def rnn_cell_backward(da_next, cache):
     """Backward pass of one classic RNN step.
 
