@@ -418,6 +418,14 @@ def _samples() -> dict:
         },
         "course_utils.text.vocab": {"tokenize_words": call("Cats average 15 hours of sleep a day.")},
         **_word_vector_samples(),
+        "course_utils.text.word2vec": {
+            "skipgram_pairs": call(np.array([3, 0, 2, 2]), 2), "unigram_distribution": call(X[0] ** 2),
+            "sample_negatives": call(X[0] ** 2, 3, 2, seed=0), "initialize_word2vec": call(6, 3, seed=0),
+            "negative_sampling_loss_and_grads": call(W, W * 2, np.array([0, 2]), np.array([1, 1]), np.array([[2], [0]])),
+            "skipgram_softmax_cost": call(W, W * 2, np.array([0, 2]), np.array([1, 1])),
+            "negative_sampling_step": call(X[0] ** 2, 2), "nearest_neighbours": call(W, 1, 2),
+            "neighbour_rank": call(W, 0, 2),
+        },
         "course_utils.strategy.selection": {
             "pick_model": call([{"name": "A", "accuracy": 0.90, "running_time_ms": 80},
                                 {"name": "B", "accuracy": 0.92, "running_time_ms": 95}], "accuracy",
