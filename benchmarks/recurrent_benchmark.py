@@ -8,7 +8,9 @@ and precision it times the sequence forward pass, then forward + backward throug
 ones), and reports medians of ``--repeats`` runs after one warm-up, with BLAS on ``--threads`` threads
 (default 1, as notebooks run while grading). "per step" is forward + backward divided by T_x: the cost of
 one pass of the time loop, which is the only Python loop. The machine is shared and noisy: compare
-rows of one run, not seconds across runs; the header gives the load averages.
+rows of one run, not seconds across runs; the header gives the load averages. The "cpu" columns are the
+process's CPU time (``time.process_time``, one thread) for the same calls: on a busy machine they stay
+close to what the work costs, while the wall-clock columns also count the time spent waiting for a core.
 """
 
 from __future__ import annotations
@@ -45,18 +47,21 @@ def main(argv=None) -> int:
     from course_utils.nn import recurrent as rec
 
     def median_seconds(fn):
+        """(wall, cpu): medians over the repeats of the wall-clock and the process CPU seconds of one call."""
         fn()   # warm up
-        times = []
+        wall, cpu = [], []
         for _ in range(args.repeats):
-            t0 = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times)
+            wall.append(time.perf_counter() - w0)
+            cpu.append(time.process_time() - c0)
+        return statistics.median(wall), statistics.median(cpu)
 
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"numpy {np.__version__}; n_x {args.n_x}, n_a {args.n_a}, m {args.m}, T_x {args.T}; {args.threads} "
           f"thread(s); {os.cpu_count()} cores; load {load}; median of {args.repeats}\n")
-    header = f"{'layer':16} {'dtype':8} {'forward ms':>11} {'fwd+bwd ms':>11} {'per step ms':>12} {'parameters':>11}"
+    header = (f"{'layer':16} {'dtype':8} {'forward ms':>11} {'fwd+bwd ms':>11} {'per step ms':>12} "
+              f"{'cpu fwd ms':>11} {'cpu f+b ms':>11} {'parameters':>11}")
     print(header)
     print("-" * len(header))
     dtypes = (np.float64, np.float32) if args.float32 else (np.float64,)
@@ -72,11 +77,10 @@ def main(argv=None) -> int:
                 a, cache = forward(x, a0, p)
                 return backward(np.ones_like(a), cache)
 
-            t_fwd = median_seconds(lambda: forward(x, a0, p))
-            t_both = median_seconds(both)
+            (t_fwd, c_fwd), (t_both, c_both) = median_seconds(lambda: forward(x, a0, p)), median_seconds(both)
             n_params = sum(v.size for v in p.values())
             print(f"{version:16} {np.dtype(dtype).name:8} {t_fwd * 1e3:11.2f} {t_both * 1e3:11.2f} "
-                  f"{t_both / args.T * 1e3:12.3f} {n_params:11d}", flush=True)
+                  f"{t_both / args.T * 1e3:12.3f} {c_fwd * 1e3:11.2f} {c_both * 1e3:11.2f} {n_params:11d}", flush=True)
     print(f"\nload at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
