@@ -6,7 +6,8 @@ an analogy "a is to b as c is to ?" with the word w whose vector is most similar
 ``e_b - e_a + e_c`` (man : woman :: king : ? gives ``argmax_w sim(e_w, e_king - e_man + e_woman)``,
 queen). The tables these functions take are :class:`course_utils.data.text.WordVectors` (``words``,
 ``vectors (n, d)``, ``index``, ``vector(word)``), as :func:`course_utils.data.text.load_glove` returns
-them; any object with those four members works.
+them (any object with those four members works), or the classic exercises' ``word_to_vec_map``, a dict
+``{word: (d,) vector}`` whose order is the table's.
 
 Debiasing follows T. Bolukbasi, K.-W. Chang, J. Zou, V. Saligrama and A. Kalai (2016), "Man is to
 Computer Programmer as Woman is to Homemaker? Debiasing Word Embeddings", NeurIPS: the bias direction
@@ -90,6 +91,31 @@ def _unit_rows(vectors) -> np.ndarray:
     return V / np.where(norms > 0, norms, 1)[:, None]
 
 
+class _DictTable:
+    """A ``{word: vector}`` dict seen as a table: ``words`` in the dict's order, ``vectors (n, d)``, ``index``."""
+
+    def __init__(self, word_to_vec_map: dict) -> None:
+        if not word_to_vec_map:
+            raise ValueError("the word_to_vec_map dict is empty: a table needs at least one word")
+        self.words = list(word_to_vec_map)
+        self.vectors = np.array([np.asarray(word_to_vec_map[w]) for w in self.words])
+        if self.vectors.ndim != 2:
+            raise ValueError(f"the vectors of word_to_vec_map must all have one shape (d,), got an array of shape "
+                             f"{self.vectors.shape}")
+        self.index = {w: i for i, w in enumerate(self.words)}
+
+    def vector(self, word: str) -> np.ndarray:
+        try:
+            return self.vectors[self.index[word]]
+        except KeyError:
+            raise KeyError(f"{word!r} is not among the {len(self.words):,} words of word_to_vec_map") from None
+
+
+def _table(word_vectors):
+    """The table behind ``word_vectors``: itself, or a dict ``{word: vector}`` as a table."""
+    return _DictTable(word_vectors) if isinstance(word_vectors, dict) else word_vectors
+
+
 def _as_vector(word_vectors, query, where: str) -> np.ndarray:
     if isinstance(query, str):
         return np.asarray(word_vectors.vector(query))
@@ -103,8 +129,8 @@ def _as_vector(word_vectors, query, where: str) -> np.ndarray:
 def nearest_words(word_vectors, query, k: int = 5, *, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
     """The k words of the table whose vectors are most similar (cosine) to ``query``.
 
-    Arguments: word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``);
-        query -- a word of the table or a ``(d,)`` vector; k -- how many words, >= 1;
+    Arguments: word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``) or a dict
+        ``{word: (d,) vector}``; query -- a word of the table or a ``(d,)`` vector; k -- how many words, >= 1;
         exclude -- words not to return (a word query is not excluded unless listed here).
     Returns: a list of at most k ``(word, similarity)`` pairs, most similar first (ties: the word
         earlier in the table first), similarities as Python floats.
@@ -114,6 +140,7 @@ def nearest_words(word_vectors, query, k: int = 5, *, exclude: Iterable[str] = (
     where = "nearest_words"
     if int(k) != k or k < 1:
         raise ValueError(f"{where}: k must be a positive integer, got {k!r}")
+    word_vectors = _table(word_vectors)
     q = _as_vector(word_vectors, query, where)
     norm = np.linalg.norm(q)
     if norm == 0:
@@ -143,12 +170,14 @@ def complete_analogy(word_a: str, word_b: str, word_c: str, word_vectors) -> str
     ``complete_analogy("man", "woman", "king", load_glove())`` is ``"queen"``.
 
     Arguments: word_a, word_b, word_c -- words of the table (GloVe 6B is lowercase);
-        word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``).
+        word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``), or the classic
+        ``word_to_vec_map``, a dict ``{word: (d,) vector}`` (its order is the table's).
     Returns: the word, a str. Among equally similar words the one earlier in the table (GloVe: the more
         frequent) wins.
     Raises: KeyError naming a word that is not in the table; ValueError if the table holds no word
         other than the three, or if ``e_b - e_a + e_c`` is the zero vector.
     """
+    word_vectors = _table(word_vectors)
     e_a, e_b, e_c = (np.asarray(word_vectors.vector(w)) for w in (word_a, word_b, word_c))
     target = e_b - e_a + e_c
     if not np.any(target):
@@ -209,8 +238,8 @@ def read_analogy_questions(path) -> dict[str, list[tuple[str, str, str, str]]]:
 def evaluate_analogies(word_vectors, questions: Iterable[Sequence[str]], *, batch_size: int = 256) -> dict:
     """Answer analogy questions as :func:`complete_analogy` does, all at once, and score them.
 
-    Arguments: word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``);
-        questions -- 4-word sequences (a, b, c, d): "a is to b as c is to d"; batch_size -- questions
+    Arguments: word_vectors -- a table (``words``, ``vectors (n, d)``, ``index``, ``vector``) or a dict
+        ``{word: (d,) vector}``; questions -- 4-word sequences (a, b, c, d): "a is to b as c is to d"; batch_size -- questions
         per matrix product (memory: batch_size x n floats).
     Returns: a dict with ``"accuracy"`` (a float, the fraction of the answered questions whose answer is
         d; NaN if none was answered), ``"correct"``, ``"answered"`` and ``"skipped"`` (ints: a question
@@ -220,6 +249,7 @@ def evaluate_analogies(word_vectors, questions: Iterable[Sequence[str]], *, batc
     """
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"evaluate_analogies: batch_size must be a positive integer, got {batch_size!r}")
+    word_vectors = _table(word_vectors)
     questions = [tuple(q) for q in questions]
     bad = [q for q in questions if len(q) != 4]
     if bad:

@@ -59,6 +59,12 @@ def test_complete_analogy_answers_the_lectures_questions_on_glove(glove):
     assert wv_lib.complete_analogy("small", "smaller", "big", glove) == "bigger"
     with pytest.raises(KeyError, match="'King' is not among the 50,007 words"):
         wv_lib.complete_analogy("man", "woman", "King", glove)
+    # the classic word_to_vec_map: a dict {word: vector}, here GloVe's 1,000 most frequent words and the answer
+    words = glove.words[:1000] + ["queen"]
+    word_to_vec_map = {w: glove.vector(w) for w in words}
+    assert wv_lib.complete_analogy("man", "woman", "king", word_to_vec_map) == "queen"
+    with pytest.raises(KeyError, match="'durian' is not among the 1,001 words of word_to_vec_map"):
+        wv_lib.complete_analogy("man", "woman", "durian", word_to_vec_map)
 
 
 def test_complete_analogy_excludes_the_three_words_and_breaks_ties_by_position():
