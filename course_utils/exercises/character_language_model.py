@@ -94,3 +94,6 @@ def optimize(X, Y, a_prev, parameters, learning_rate, maxValue=5.0):
     rule = get_rule("gd")
     updated, _ = rule.update(model, gradients, rule.init(model), {"learning_rate": learning_rate})
     return loss, gradients, a[:, :, -1], updated
+
+
+optimize.__output_parts__ = "loss, gradients, a_last, parameters"
