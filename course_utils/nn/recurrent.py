@@ -430,7 +430,8 @@ def gru_forward(x, c0, parameters):
     Arguments: x ``(n_x, m, T_x)``; c0 ``(n_a, m)``; parameters with ``Wu, Wc (n_a, n_a + n_x)``,
         ``bu, bc (n_a, 1)`` and, for the full GRU, ``Wr (n_a, n_a + n_x)``, ``br (n_a, 1)``; without
         ``Wr`` and ``br`` the simplified GRU runs.
-    Returns: ``(c, cache)`` with c ``(n_a, m, T_x)``, for :func:`gru_backward`.
+    Returns: ``(c, cache)`` with c ``(n_a, m, T_x)``, for :func:`gru_backward` (:func:`gate_values` reads
+        the gates from it).
     Raises: ValueError if x is not 3-D, c0 is not ``(n_a, m)``, only one of ``Wr``, ``br`` is given, or
         a parameter is missing or has another shape.
     Source: Cho et al. (2014), "Learning Phrase Representations using RNN Encoder-Decoder for
@@ -471,7 +472,7 @@ def lstm_forward(x, a0, parameters, c0=None):
         and ``bf, bi, bc, bo (n_a, 1)``; c0 ``(n_a, m)``, the memory cell before the first step (None:
         zeros, as in the classic exercise).
     Returns: ``(a, cache)`` with the hidden states a ``(n_a, m, T_x)``; :func:`memory_cells` reads the
-        cells c ``(n_a, m, T_x)`` from the cache.
+        cells c ``(n_a, m, T_x)`` from the cache, :func:`gate_values` the gates.
     Raises: ValueError if x is not 3-D, a0 (or c0) is not ``(n_a, m)``, or a parameter is missing or has
         another shape.
     Source: Hochreiter & Schmidhuber (1997), "Long Short-Term Memory", Neural Computation 9(8); the
