@@ -8,7 +8,8 @@ can say which gate is wrong. These adapters compute with the library and lay its
   ``cache = (c_next, c_prev, gamma_u, gamma_r, c_tilde, xt, parameters)``;
 * ``lstm_cell_forward(xt, a_prev, c_prev, parameters) -> (a_next, c_next, cache)`` with the classic
   ``cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)``;
-* ``lstm_forward(x, a0, parameters) -> (a, c, caches)`` with ``caches = (list of the T_x cell caches, x)``
+* ``lstm_forward(x, a0, parameters) -> (a, c, caches)`` with ``caches = (cell_caches, x)``, the list of the T_x
+  cell caches and x
   (the classic exercise's, without its output layer ``y``: the output layer is
   :func:`course_utils.nn.recurrent.softmax_output_forward`, applied to ``a``);
 * ``lstm_cell_backward(da_next, dc_next, cache) -> gradients``, the dict of
@@ -92,7 +93,8 @@ def lstm_forward(x, a0, parameters):
 
     Arguments: x ``(n_x, m, T_x)``; a0 ``(n_a, m)``; parameters as :func:`lstm_cell_forward`.
     Returns: ``(a, c, caches)``: the hidden states a and the memory cells c, both ``(n_a, m, T_x)``
-        (``[:, :, t]`` after step t + 1), and ``caches = (list of T_x caches of lstm_cell_forward, x)``;
+        (``[:, :, t]`` after step t + 1), and ``caches = (cell_caches, x)`` with cell_caches the list of the T_x
+        caches of :func:`lstm_cell_forward`;
         step 1's ``c_prev`` is zeros.
     Raises: ValueError as :func:`course_utils.nn.recurrent.lstm_forward`.
     """
