@@ -378,7 +378,7 @@ def equalize(e_w1, e_w2, g):
     word is equally similar to both.
     Arguments: e_w1, e_w2 -- the pair's word vectors ``(d,)``, each of unit length (divide a GloVe row by
         its norm first: the formula is Bolukbasi's for unit vectors); g -- the bias direction ``(d,)``, not zero.
-    Returns: ``(e_w1_equalized, e_w2_equalized)``, two ``(d,)`` arrays in the precision of the inputs together.
+    Returns: ``(e_w1_new, e_w2_new)``, two ``(d,)`` arrays in the precision of the inputs together.
     Raises: ValueError if a vector's shape differs from g's, if e_w1 or e_w2 is not of unit length (within
         1e-4), if g is zero, or if the two have the same component along g (nothing to equalize along it).
     """
@@ -404,3 +404,7 @@ def equalize(e_w1, e_w2, g):
     e1_new = nu + scale * (e1_B - mu_B) / np.linalg.norm(e1_B - mu_B)
     e2_new = nu + scale * (e2_B - mu_B) / np.linalg.norm(e2_B - mu_B)
     return e1_new, e2_new
+
+
+#: the names of equalize's two results, as messages of the course's checks name them
+equalize.__output_parts__ = "e_w1_new, e_w2_new"
