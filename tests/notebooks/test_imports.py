@@ -34,6 +34,11 @@ ADAPTERS = {
     "4_convolutional_networks/02_fast_convolution": "fast_convolution",
     "4_convolutional_networks/03_cnn_application": None,
     "4_convolutional_networks/04_residual_and_efficient_networks": None,
+    "5_sequence_models/01_rnn_step_by_step": "rnn_step_by_step",
+    "5_sequence_models/02_gru_lstm_and_vanishing_gradients": "gru_lstm_and_vanishing_gradients",
+    "5_sequence_models/03_character_language_model": "character_language_model",
+    "5_sequence_models/04_word_vectors": "word_vectors",
+    "5_sequence_models/05_word2vec_negative_sampling": None,
 }
 IMPORT = re.compile(r"^\s*(?:from\s+(course_utils(?:\.\w+)*)\s+import\s+([\w ,()*]+)|import\s+(course_utils(?:\.\w+)*))", re.M)
 CONCEPTS = {"nn", "optim", "models", "metrics", "data", "strategy", "text", "viz", "grading", "exercises", "autodiff", "gradcheck",
