@@ -83,6 +83,8 @@ _DELIMITERS = {"lVert": "&#x02016;", "rVert": "&#x02016;", "Vert": "&#x02016;", 
                "{": "{", "}": "}", "lbrace": "{", "rbrace": "}"}
 _DELIMITER_MO = re.compile(r"(<mo[^>]*>)\\(" + "|".join(re.escape(k) for k in _DELIMITERS) + r")(</mo>)")
 _MTEXT = re.compile(r"(<mtext[^>]*>)(.*?)(</mtext>)", re.S)
+#: LaTeX's standard operator names that latex2mathml (3.81) does not know, as the \operatorname it does
+_OPERATORS = re.compile(r"\\(arg)(?![A-Za-z])")
 
 
 @functools.lru_cache(maxsize=8192)  # a course's formulas repeat for every student a worker grades
@@ -95,8 +97,9 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
     """
     from latex2mathml.converter import convert
 
+    tex_in = _OPERATORS.sub(r"\\operatorname{\1}", tex)
     try:
-        mathml = convert(tex, display="block" if display else "inline")
+        mathml = convert(tex_in, display="block" if display else "inline")
     except Exception:  # latex2mathml raises its own exception types, and IndexError etc. on bad input
         mathml = None
     if mathml is not None:

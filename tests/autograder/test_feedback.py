@@ -35,6 +35,20 @@ def test_a_formula_latex2mathml_does_not_know_shows_as_its_source_never_as_dolla
     assert "<mo>&#x0003C;</mo>" in latex_to_mathml(r"a < b")
 
 
+def test_every_standard_operator_name_is_drawn_as_an_operator():
+    """The kind: LaTeX's operator names, \\arg among them, which latex2mathml 3.81 does not know."""
+    names = ("arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg lim liminf "
+             "limsup ln log max min Pr sec sin sinh sup tan tanh").split()
+    for name in names:
+        out = latex_to_mathml(f"\\{name} x").replace("lim&#x02006;", "lim")  # \\liminf: lim, a thin space, inf
+        assert re.search(f"<m[io][^>]*>{name}</m[io]><mi>x</mi>", out), (name, out)
+    # the instance: Track 5/04's analogy, which the feedback page showed as its LaTeX source
+    out = latex_to_mathml(r"w^\star = \arg\max_{w}\ \text{sim}\!\left(e_w,\ e_{king} - e_{man} + e_{woman}\right).",
+                          display=True)
+    assert "<mo>arg</mo><msub><mo>max</mo><mrow><mi>w</mi></mrow></msub>" in out
+    assert latex_to_mathml(r"\argument x") == '<code class="kit-tex">\\argument x</code>'  # a longer name is not \arg
+
+
 def test_text_inside_a_formula_cannot_open_an_html_tag():
     assert "<mtext>&lt;script&gt;</mtext>" in latex_to_mathml(r"\text{<script>}")
 
