@@ -13,6 +13,10 @@ Track 2: :mod:`~course_utils.exercises.initialization` (01), :mod:`~course_utils
 classic ones (:mod:`course_utils.optim.ewa`, :mod:`course_utils.optim.tuning`, :mod:`course_utils.autodiff`).
 Track 3 has no adapter (its references are :mod:`course_utils.metrics`, :mod:`course_utils.data` and
 :mod:`course_utils.strategy`). Track 4: :mod:`~course_utils.exercises.fast_convolution` (02); notebook 01's
-classic loops are :mod:`course_utils.nn.conv_loops` itself.
-Track 5: :mod:`~course_utils.exercises.rnn_step_by_step` (01).
+classic loops are :mod:`course_utils.nn.conv_loops` itself, and notebooks 03 and 04 grade library functions
+(:mod:`course_utils.models.cnn`, :mod:`course_utils.nn.residual`, :mod:`course_utils.nn.efficient`).
+Track 5: :mod:`~course_utils.exercises.rnn_step_by_step` (01),
+:mod:`~course_utils.exercises.gru_lstm_and_vanishing_gradients` (02),
+:mod:`~course_utils.exercises.character_language_model` (03), :mod:`~course_utils.exercises.word_vectors` (04);
+notebook 05 grades :mod:`course_utils.text.word2vec` itself.
 """

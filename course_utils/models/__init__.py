@@ -6,6 +6,8 @@ with no new maths.
 - :mod:`course_utils.models.bn_mlp` -- softmax classifier with batch normalisation
 - :mod:`course_utils.models.cnn` -- small convolutional network for images ([CONV -> RELU -> POOL] x B -> FC ->
   SOFTMAX) and the layer arithmetic of a CNN's table (output shapes, parameter counts)
+- :mod:`course_utils.models.resnet` -- plain and residual stacks of convolutional blocks (the depth experiment
+  of Track 4, notebook 04)
 - :mod:`course_utils.models.sampling` -- sampling from a language model: the next token with a temperature,
   whole sequences from a recurrent model
 - :mod:`course_utils.models.char_lm` -- a character-level language model: next-token data as indices, its

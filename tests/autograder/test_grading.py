@@ -63,6 +63,8 @@ WRONG = {
         "    n_H, n_W = (A.shape[1] - f) // s + 1, (A.shape[2] - f) // s + 1\n"
         "    Z = (im2col(A, f, s) @ W.reshape(-1, n_C)).reshape(A_prev.shape[0], n_H, n_W, n_C)\n"
         "    return Z, (A_prev, W, b, hparameters)")),
+    "5_sequence_models": ("04_word_vectors", "embed_by_product",   # the words' columns sorted, not in order
+                          "    return E[:, np.sort(word_indices)]"),
 }
 TRACK1, TRACK2 = "1_neural_networks", "2_improving_deep_networks"
 SMALL = "01_numpy_basics"        # Track 1's quickest notebook to grade
@@ -402,6 +404,9 @@ def test_class_report(graded):
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
     assert by_exercise[("02_fast_convolution", "conv_forward_vectorized")][2:] == [
         "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
+    assert by_exercise[("04_word_vectors", "embed_by_product")][2:] == [
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: embed_by_product "
+        "output: wrong values: 1 (carol)"]
     assert by_exercise[("01_numpy_basics", "L2")][3:5] == ["7 / 9", "78%"]
     cells = {(r["notebook"], r["cell"]) for r in _rows(out, "grades_by_cell.csv") if r["status"] != "not graded"}
     assert len(rows) == len(cells)  # every graded cell someone handed in (not those of notebooks nobody did)
@@ -436,6 +441,7 @@ def test_similarity_report_of_the_class(graded):
         "04_optimization": ["alice", "carol"],
         "02_data_splits_and_mismatch": ["alice", "carol"],
         "02_fast_convolution": ["alice", "carol"],
+        "04_word_vectors": ["alice", "carol"],
     }
     carols_wrong = {("carol", stem, fn) for stem, fn, _ in WRONG.values()}
     expected = set()
@@ -453,5 +459,6 @@ def test_similarity_report_of_the_class(graded):
             for r in _rows(out, "similarity.csv")}
     # softmax: 7 students, 21 pairs; 02's three long exercises, 1 pair each; 04_optimization's eight, 1 pair each;
     # 3/02's make_training_dev_split and 4/02's im2col, 1 pair each (carol's wrong split_sizes is under the token
-    # rule; her wrong conv_forward_vectorized is her own)
-    assert rows == expected and len(rows) == 21 + 3 * 1 + 8 * 1 + 1 + 1
+    # rule; her wrong conv_forward_vectorized is her own); 5/04's cosine_similarity, complete_analogy, neutralize
+    # and equalize, 1 pair each (her wrong embed_by_product is her own)
+    assert rows == expected and len(rows) == 21 + 3 * 1 + 8 * 1 + 1 + 1 + 4 * 1

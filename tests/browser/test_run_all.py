@@ -8,7 +8,7 @@ on past (autograder.preprocessors.ChecksDoNotStopRunAll), which JupyterLab honou
 One JupyterLab server started as `make lab` starts it, one journey: Run All, clicked once, on the
 released notebook 2/05 as a student receives it (every exercise unimplemented): every cell runs, the
 errors of the exercises included, and the explorer at the end renders; then the same on Track 3's
-notebook 03 and Track 4's notebook 02, whose plots appear.
+notebook 03, Track 4's notebook 02 and Track 5's notebook 03, whose plots appear.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ TRACK2 = "2_improving_deep_networks"
 NB = "05_exponentially_weighted_averages.ipynb"
 TRACK3, NB3 = "3_ml_strategy", "03_human_level_and_bias_variance.ipynb"   # Track 3's quickest notebook
 TRACK4, NB4 = "4_convolutional_networks", "02_fast_convolution.ipynb"      # Track 4's quickest notebook
+TRACK5, NB5 = "5_sequence_models", "03_character_language_model.ipynb"    # Track 5's quickest untouched
 
 _PROMPTS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
                     .map(p => p.textContent.trim())"""
@@ -74,6 +75,7 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
     shutil.copy(release_dir / TRACK2 / NB, work / NB)
     shutil.copy(release_dir / TRACK3 / NB3, work / NB3)
     shutil.copy(release_dir / TRACK4 / NB4, work / NB4)
+    shutil.copy(release_dir / TRACK5 / NB5, work / NB5)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
     try:
@@ -96,9 +98,10 @@ def test_run_all_on_an_untouched_release_reaches_the_ewa_explorer(browser, tmp_p
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             explorer.screenshot(path=str(SCREENSHOTS / "run_all_untouched_release_ewa.png"))
 
-            # Tracks 3 and 4 as a student opens them: Run All on an untouched release runs every cell, draws
+            # Tracks 3, 4 and 5 as a student opens them: Run All on an untouched release runs every cell, draws
             # the plots and says which exercises are still to write
-            for path, stubs in ((NB3, ["diagnose"]), (NB4, ["im2col", "conv_forward_vectorized"])):
+            for path, stubs in ((NB3, ["diagnose"]), (NB4, ["im2col", "conv_forward_vectorized"]),
+                                (NB5, ["sample", "optimize"])):
                 prompts = _run_all_once(page, base, token, path)
                 assert all(re.search(r"\[\d+\]", p) for p in prompts), (path, prompts)
                 assert page.locator(".jp-OutputArea-output img").count() >= 1, f"{path}: no plot appeared"
