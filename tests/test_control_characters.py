@@ -39,7 +39,9 @@ def test_the_detector_names_the_escape_a_string_lost():
 
 
 def test_no_tracked_text_file_holds_a_control_character():
-    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    # -z: names end with NUL, so a path with a space (or a quoted non-ASCII name) is read whole
+    listing = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    files = [name for name in listing.split("\0") if name]
     problems = {}
     for name in files:
         path = REPO / name
