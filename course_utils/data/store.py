@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -179,9 +180,36 @@ def _text_builder(name: str) -> Callable:
     return build_text_set
 
 
+def _kit_builder(module: str) -> Callable:
+    """A kit-trained model's builder: ``module.kit_weights()``, imported when it runs (models import this module)."""
+    def train_kit_model():
+        import importlib
+
+        try:
+            kit_weights = importlib.import_module(module).kit_weights
+        except (ImportError, AttributeError) as exc:
+            raise DataError(f"{module}.kit_weights cannot be imported ({exc})") from None
+        return kit_weights()
+    return train_kit_model
+
+
+#: Models the kit trains itself instead of downloading weights: dataset name -> the module whose
+#: ``kit_weights() -> (arrays, meta)`` trains it deterministically (meta adds "seed", "figures", "train_seconds").
+#: Their files live in ``data/weights/`` and are committed with the repository, so a clone does not train them
+#: again; ``python -m course_utils.data build NAME --force`` retrains one and must give the same sha256.
+KIT_MODELS: dict[str, str] = {"detector": "course_utils.models.detector", "unet": "course_utils.models.unet",
+                              "face_encoder": "course_utils.models.face_encoder"}
+KIT_DIR = "weights"
+
 BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle,
                                  "photos": _build_photos, "names": _text_builder("names"),
-                                 "shakespeare": _text_builder("shakespeare"), "glove": _text_builder("glove")}
+                                 "shakespeare": _text_builder("shakespeare"), "glove": _text_builder("glove"),
+                                 **{name: _kit_builder(module) for name, module in KIT_MODELS.items()}}
+
+
+def _file_name(name: str) -> str:
+    """Where dataset ``name`` is stored, relative to the data folder."""
+    return f"{KIT_DIR}/{name}.h5" if name in KIT_MODELS else f"{name}.h5"
 
 
 def _read_manifest(data_dir: Path) -> dict:
@@ -194,6 +222,7 @@ def _read_manifest(data_dir: Path) -> dict:
 def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
     import h5py
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".h5.tmp")
     with h5py.File(tmp, "w", track_order=True) as f:
         for name in sorted(arrays):
@@ -333,14 +362,19 @@ def build(names=None, data_dir: Path | None = None, force: bool = False, log=pri
                 continue
             except DataError as exc:
                 log(f"data: rebuilding {name}: {exc}")
+        if name in KIT_MODELS:
+            log(f"data: training the kit's {name} model (deterministic; its seed and figures go to the manifest)")
+        started = time.perf_counter()
         arrays, meta = BUILDERS[name]()
+        if name in KIT_MODELS:
+            log(f"data: trained {name} in {time.perf_counter() - started:.1f} s")
         digest = content_sha256(arrays)
         old = manifest.get(name, {}).get("sha256")
         if old and old != digest:
             log(f"data: WARNING {name}: the packaged source now gives different data "
                 f"(sha256 {digest[:12]}... instead of {old[:12]}...); the manifest is updated")
         entry = {
-            "file": f"{name}.h5",
+            "file": _file_name(name),
             **meta,
             "arrays": {k: {"shape": list(v.shape), "dtype": v.dtype.str} for k, v in sorted(arrays.items())},
             "sha256": digest,
