@@ -153,21 +153,29 @@ def _build_seattle():
     return arrays, meta
 
 
+#: the photographs and textures of the photos set, with the shapes scikit-image ships them in
+PHOTOS = {"camera": (512, 512), "chelsea": (300, 451, 3), "astronaut": (512, 512, 3), "coffee": (400, 600, 3),
+          "brick": (512, 512), "grass": (512, 512), "gravel": (512, 512)}
+
+
 def _build_photos():
     import skimage
     from skimage import data as skdata
 
-    camera, chelsea = skdata.camera(), skdata.chelsea()
-    if camera.shape != (512, 512) or chelsea.shape != (300, 451, 3):
-        raise DataError(f"skimage.data gave camera {camera.shape} and chelsea {chelsea.shape}, "
-                        "expected (512, 512) and (300, 451, 3)")
-    arrays = {"camera": camera.astype(np.uint8), "chelsea": chelsea.astype(np.uint8)}
+    arrays = {name: getattr(skdata, name)() for name in PHOTOS}
+    wrong = {name: a.shape for name, a in arrays.items() if a.shape != PHOTOS[name]}
+    if wrong:
+        raise DataError(f"skimage.data gave {wrong}, expected {({n: PHOTOS[n] for n in wrong})}")
+    arrays = {name: a.astype(np.uint8) for name, a in arrays.items()}
     meta = {
-        "source": f"scikit-image {skimage.__version__}: skimage.data.camera() and skimage.data.chelsea(), "
-                  "photographs shipped inside the package",
-        "licence": "CC0 (camera: Lav Varshney; chelsea: Stefan van der Walt); package BSD-3-Clause",
-        "how_built": "the two photographs as the package gives them: camera a grey (512, 512) uint8 image, "
-                     "chelsea a colour (300, 451, 3) uint8 image (values 0-255)",
+        "source": f"scikit-image {skimage.__version__}: skimage.data.camera(), chelsea(), astronaut(), coffee(), "
+                  "brick(), grass() and gravel(), pictures shipped inside the package",
+        "licence": "camera CC0 (Lav Varshney); chelsea CC0 (Stefan van der Walt); astronaut public domain (NASA); "
+                   "coffee CC0 (Rachel Michetti); brick and gravel CC0 (CC0Textures); grass CC0 (linolafett); "
+                   "package BSD-3-Clause",
+        "how_built": "the pictures as the package gives them, uint8 values 0-255: camera a grey (512, 512) image, "
+                     "chelsea (300, 451, 3), astronaut (512, 512, 3) and coffee (400, 600, 3) colour images, the "
+                     "textures brick, grass and gravel grey (512, 512)",
     }
     return arrays, meta
 
