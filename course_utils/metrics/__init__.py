@@ -1,4 +1,5 @@
 """Metrics, one unit (a fraction in [0, 1]): :mod:`course_utils.metrics.classification` (accuracy,
 predicted classes, precision/recall/F1, weighted error, the confusion matrix). The decisions Track 3
 takes with them (optimising and satisficing metrics, the bias/variance diagnosis, error analysis) are
-in :mod:`course_utils.strategy`; Track 4's IoU and non-max suppression belong here."""
+in :mod:`course_utils.strategy`. Track 4: :mod:`course_utils.metrics.detection` (IoU of boxes, mean average
+precision) and :mod:`course_utils.metrics.segmentation` (per-class IoU and mean IoU of pixel masks)."""

@@ -8,6 +8,13 @@ with no new maths.
   SOFTMAX) and the layer arithmetic of a CNN's table (output shapes, parameter counts)
 - :mod:`course_utils.models.resnet` -- plain and residual stacks of convolutional blocks (the depth experiment
   of Track 4, notebook 04)
+- :mod:`course_utils.models.unet` -- a small U-Net (encoder, transposed-convolution decoder, skip connections)
+  for per-pixel classes, trained through the one loop (the kit's ``unet`` weights)
+- :mod:`course_utils.models.face_encoder` -- a small convolutional encoder with L2-normalised encodings, the
+  triplet loss and its gradient, random / semi-hard / hard triplets, verify and who_is_it (the kit's
+  ``face_encoder`` weights)
+- :mod:`course_utils.models.style_transfer` -- a fixed random multi-scale ConvNet for style transfer: its layers,
+  backward pass to the image, receptive fields, top-activating patches, Adam on the pixels through the one loop
 - :mod:`course_utils.models.sampling` -- sampling from a language model: the next token with a temperature,
   whole sequences from a recurrent model
 - :mod:`course_utils.models.char_lm` -- a character-level language model: next-token data as indices, its

@@ -24,6 +24,10 @@ every layer's backward pass then *sums* over the batch and never divides by m.
 - :mod:`course_utils.nn.residual` -- the ResNet identity block (conv, ReLU, conv, plus the input, ReLU)
 - :mod:`course_utils.nn.efficient` -- depthwise and depthwise separable convolution, the MobileNetV2
   bottleneck, and the multiplications a convolution, a 1 x 1 bottleneck and a separable one cost
+- :mod:`course_utils.nn.concat` -- concatenation along the channels (the U-Net's skip connection), forward and
+  backward
+- :mod:`course_utils.nn.style` -- neural style transfer's content cost, Gram matrix, layer and weighted style
+  costs, total cost, and their gradients
 - :mod:`course_utils.nn.recurrent` -- RNN, GRU (simplified and full) and LSTM cells and sequences, forward
   and backward through time, with the classic names and shapes; a bidirectional wrapper; the softmax
   output at every step and the loss summed over time
