@@ -8,6 +8,10 @@ with no new maths.
   SOFTMAX) and the layer arithmetic of a CNN's table (output shapes, parameter counts)
 - :mod:`course_utils.models.resnet` -- plain and residual stacks of convolutional blocks (the depth experiment
   of Track 4, notebook 04)
+- :mod:`course_utils.models.yolo` -- YOLO's pieces: targets on a grid with anchor boxes, the two-case squared loss,
+  the output head, score filtering and (per-class) non-max suppression
+- :mod:`course_utils.models.detector` -- a small YOLO-style detector for the generated scenes, trained through the
+  one loop (the kit's ``detector`` weights)
 - :mod:`course_utils.models.unet` -- a small U-Net (encoder, transposed-convolution decoder, skip connections)
   for per-pixel classes, trained through the one loop (the kit's ``unet`` weights)
 - :mod:`course_utils.models.face_encoder` -- a small convolutional encoder with L2-normalised encodings, the

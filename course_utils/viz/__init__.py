@@ -3,5 +3,6 @@
 - :mod:`course_utils.viz.plotting` -- cost curves, image grids, decision boundaries
 - :mod:`course_utils.viz.widgets` -- the gradient-descent playground and the EWA explorer
 - :mod:`course_utils.viz.playground` -- the playground's computation (cost surfaces, trajectories)
+- :mod:`course_utils.viz.detection` -- boxes (class, score) and YOLO grids drawn on pictures
 - :mod:`course_utils.viz.progress` -- progress bars, silent while nbgrader executes a notebook
 """

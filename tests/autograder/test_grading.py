@@ -57,12 +57,10 @@ WRONG = {
                                   "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
     "3_ml_strategy": ("02_data_splits_and_mismatch", "split_sizes",   # a quarter each instead of a fifth
                       "    m_dev = min(m // 4, cap)\n    return m - 2 * m_dev, m_dev, m_dev"),
-    "4_convolutional_networks": ("02_fast_convolution", "conv_forward_vectorized", (   # the bias b forgotten
-        "    s, p = hparameters['stride'], hparameters['pad']\n    f, n_C = W.shape[0], W.shape[3]\n"
-        "    A = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))\n"
-        "    n_H, n_W = (A.shape[1] - f) // s + 1, (A.shape[2] - f) // s + 1\n"
-        "    Z = (im2col(A, f, s) @ W.reshape(-1, n_C)).reshape(A_prev.shape[0], n_H, n_W, n_C)\n"
-        "    return Z, (A_prev, W, b, hparameters)")),
+    "4_convolutional_networks": ("06_unet_segmentation", "per_class_iou", (   # divided by the true pixels (recall)
+        "    ious = np.zeros(n_classes)\n    for k in range(n_classes):\n"
+        "        in_true, in_pred = mask_true == k, mask_pred == k\n"
+        "        ious[k] = np.sum(in_true & in_pred) / max(np.sum(in_true), 1)\n    return ious")),
     "5_sequence_models": ("04_word_vectors", "embed_by_product",   # the words' columns sorted, not in order
                           "    return E[:, np.sort(word_indices)]"),
 }
@@ -402,8 +400,9 @@ def test_class_report(graded):
         "wrong values: 1 (carol)"]
     assert by_exercise[("02_data_splits_and_mismatch", "split_sizes")][2:] == [
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
-    assert by_exercise[("02_fast_convolution", "conv_forward_vectorized")][2:] == [
-        "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
+    assert by_exercise[("06_unet_segmentation", "per_class_iou")][2:] == [
+        "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: per_class_iou "
+        "output: wrong values: 1 (carol)"]
     assert by_exercise[("04_word_vectors", "embed_by_product")][2:] == [
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: embed_by_product "
         "output: wrong values: 1 (carol)"]
@@ -440,7 +439,7 @@ def test_similarity_report_of_the_class(graded):
         "02_logistic_regression": ["erin", "hank"],
         "04_optimization": ["alice", "carol"],
         "02_data_splits_and_mismatch": ["alice", "carol"],
-        "02_fast_convolution": ["alice", "carol"],
+        "06_unet_segmentation": ["alice", "carol"],
         "04_word_vectors": ["alice", "carol"],
     }
     carols_wrong = {("carol", stem, fn) for stem, fn, _ in WRONG.values()}
@@ -455,10 +454,12 @@ def test_similarity_report_of_the_class(graded):
             if solution_tokens(body) >= MIN_TOKENS:  # dave's sigmoid, ivy's basic_sigmoid, carol's update_lr: shorter
                 same = [s for s in students if (s, stem, gid) not in carols_wrong]   # her wrong answer is her own
                 expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(same) for b in same[i + 1:]}
+    # carol's wrong per_class_iou is alice's loop with its division changed: still flagged, at 60 %
+    expected.add(("06_unet_segmentation", "per_class_iou", "alice", "carol", "0.60"))
     rows = {(r["notebook"], r["exercise"], r["student_a"], r["student_b"], r["score"])
             for r in _rows(out, "similarity.csv")}
     # softmax: 7 students, 21 pairs; 02's three long exercises, 1 pair each; 04_optimization's eight, 1 pair each;
-    # 3/02's make_training_dev_split and 4/02's im2col, 1 pair each (carol's wrong split_sizes is under the token
-    # rule; her wrong conv_forward_vectorized is her own); 5/04's cosine_similarity, complete_analogy, neutralize
+    # 3/02's make_training_dev_split and 4/06's conv_transpose_forward, 1 pair each (carol's wrong split_sizes is
+    # under the token rule; her wrong per_class_iou is her own); 5/04's cosine_similarity, complete_analogy, neutralize
     # and equalize, 1 pair each (her wrong embed_by_product is her own)
-    assert rows == expected and len(rows) == 21 + 3 * 1 + 8 * 1 + 1 + 1 + 4 * 1
+    assert rows == expected and len(rows) == 21 + 3 * 1 + 8 * 1 + 1 + 1 + 4 * 1 + 1
