@@ -186,6 +186,149 @@ def _recurrent_samples() -> dict:
     }
 
 
+def _face_encoder_samples() -> dict:
+    """Track 4/07's encoder, triplet loss and verification: 3 grey 6 x 7 pictures, 2-number encodings."""
+    import course_utils.models.face_encoder as fe
+
+    r = np.random.default_rng(6)
+    pictures, enc = r.random((3, 6, 7)), r.standard_normal((4, 2))
+    small = fe.initialize_encoder((6, 7, 1), (2,), n_encoding=2, seed=0, dtype=np.float64)
+    E, caches = fe.encoder_forward(pictures, small)
+    _, triplet_cache = fe.triplet_cost_forward(enc[:2], enc[2:], enc[::-1][:2], 0.5)
+    _, norm_cache = fe.l2_normalize_forward(enc)
+    database = {"a": enc[0], "b": enc[1]}
+
+    def model(images):
+        return np.asarray(images, dtype=float).reshape(len(images), -1)[:, :2]
+
+    i, j, same = fe.pair_indices(np.array([0, 0, 1]))
+    return {"course_utils.models.face_encoder": {
+        "triplet_loss": call(enc[:2], enc[2:], enc[::-1][:2], 0.2),
+        "triplet_cost_forward": call(enc[:2], enc[2:], enc[::-1][:2], 0.5), "triplet_cost_backward": call(triplet_cache),
+        "l2_normalize_forward": call(enc), "l2_normalize_backward": call(enc * 2, norm_cache),
+        "initialize_encoder": call((6, 7, 1), (2,), n_encoding=2, seed=0), "encoder_forward": call(pictures, small),
+        "encoder_backward": call(E * 2, caches), "encode_images": call(pictures, small, batch_size=2),
+        "squared_distances": call(enc), "select_triplets": call(enc, np.array([0, 0, 1, 1]), "random", rng=0),
+        "face_views": call(pictures.astype(np.float32), seed=0),
+        "make_triplet_step": call("hard", seed=0), "train_encoder": call(r.random((4, 6, 7, 1)), small, num_epochs=1,
+                                                                          batch_identities=2),
+        "verify": call(pictures[0], "a", database, model, 0.5), "who_is_it": call(pictures[0], database, model),
+        "pair_indices": call(np.array([0, 0, 1])), "pair_distances": call(enc[:3], i, j),
+        "pair_features": call(enc[:3], i, j), "balanced_accuracy": call(np.array([0.1, 0.5, 0.9]), same, 0.4),
+        "best_threshold": call(np.array([0.1, 0.5, 0.9]), same), "identity_split": call(views=2),
+        "train_kit_encoders": call(num_epochs=1),
+    }}
+
+
+def _style_samples() -> dict:
+    """Track 4/08's style costs, the random texture network and the style images: a 3-layer network on 8 x 8 images."""
+    import course_utils.models.style_transfer as st
+    import course_utils.nn.style as sty
+
+    r = np.random.default_rng(7)
+    a, b = r.standard_normal((1, 3, 4, 2)), r.standard_normal((1, 3, 4, 2))
+    S, G = {"x": a, "y": b[:, :2]}, {"x": b, "y": a[:, :2]}
+    layers = [("x", 0.4), ("y", 0.6)]
+    net = st.initialize_texture_network((2, 3, 4), seed=0, dtype=np.float64)
+    C, T, X = r.random((3, 1, 8, 8, 3))
+    outputs, cache = st.texture_network_forward(X, net)
+    small = [("conv1", 0.5), ("conv3", 0.5)]
+    return {
+        "course_utils.nn.style": {
+            "unroll": call(a), "gram_matrix": call(a[0, 0]), "compute_content_cost": call(a, b),
+            "compute_content_cost_backward": call(a, b), "compute_layer_style_cost": call(a, b),
+            "compute_layer_style_cost_backward": call(a, b), "compute_style_cost": call(S, G, layers),
+            "compute_style_cost_backward": call(S, G, layers), "gram_matrices": call(S),
+            "style_cost_and_grad": call(sty.gram_matrices(S), G, layers), "total_cost": call(0.5, 0.25, 1, 2),
+        },
+        "course_utils.models.style_transfer": {
+            "initialize_texture_network": call((2, 3), seed=0), "layer_names": call(net),
+            "texture_network_forward": call(X, net), "texture_network_backward": call(outputs, cache),
+            "receptive_fields": call(net), "top_activating_patches": call(r.random((2, 16, 16, 3)), net, "conv2", [0, 2], k=2),
+            "generated_start": call(C, 0.3, seed=1),
+            "style_transfer_cost_and_grad": call(X, C, T, net, content_layer="conv2", style_layers=small),
+            "style_transfer": call(C, T, net, X, content_layer="conv2", style_layers=small, num_iterations=2),
+        },
+        "course_utils.data.style_images": {"load_style_images": call(8)},
+    }
+
+
+def _unet_samples() -> dict:
+    """Track 4/06's skip connection, per-class IoU and U-Net: 2 images of 4 x 8 with 2 channels, 3 classes."""
+    import course_utils.models.unet as un
+    from course_utils.nn.concat import concat_forward
+
+    r = np.random.default_rng(8)
+    X, masks = r.standard_normal((2, 4, 8, 2)), r.integers(0, 3, size=(2, 4, 8))
+    p = un.initialize_unet((4, 8, 2), (2, 3), n_classes=3, seed=0)
+    probs, caches = un.unet_forward(X, p)
+    stacked, concat_cache = concat_forward(X, X[..., :1])
+    return {
+        "course_utils.nn.concat": {"concat_forward": call(X, X[..., :1]), "concat_backward": call(stacked, concat_cache)},
+        "course_utils.metrics.segmentation": {"per_class_iou": call(masks, masks[:, ::-1], 3),
+                                              "mean_iou": call(masks, masks[:, ::-1], 3)},
+        "course_utils.models.unet": {
+            "initialize_unet": call((4, 8, 2), (2, 3), n_classes=3, seed=0), "unet_forward": call(X, p),
+            "unet_backward": call(probs, masks, caches), "unet_step": call(p, X, masks),
+            "unet_predict": call(X, p, batch_size=1), "unet_activations": call(X, p),
+            "train_unet": call(X, masks, p, num_epochs=2, mini_batch_size=1),
+            "train_kit_unet": call(num_epochs=1, train_scenes=2, test_scenes=2),
+        },
+    }
+
+
+def _detection_samples() -> dict:
+    """Track 4/05's scenes, detection metrics, YOLO pieces and small detector: 16 x 8 pictures, a 2 x 1 grid."""
+    import course_utils.models.detector as det
+    import course_utils.models.yolo as yo
+    from course_utils.data.scenes import make_scenes
+
+    r = np.random.default_rng(9)
+    boxes, labels = np.array([[1.0, 1.0, 6.0, 7.0], [0.0, 9.0, 8.0, 16.0]]), np.array([2, 0])
+    y_hat, y = r.random((8, 3)), np.vstack([[1.0, 0.0, 1.0], r.random((7, 3))])
+    anchors, Z = np.array([[1.0, 1.0], [1.5, 1.5]]), r.standard_normal((2, 2, 1, 16))
+    head, head_cache = yo.yolo_head_forward(Z, anchors)
+    conf, corners, probs = yo.yolo_boxes_to_corners(head[0], (16, 8), 2)
+    scores = r.random(2)
+    p = det.initialize_detector((16, 8, 3), (2, 2, 2), seed=0, dtype=np.float64)
+    X = r.random((2, 16, 8, 3))
+    Y = det.detector_targets([boxes[:1], boxes[1:]], [labels[:1], labels[1:]], (16, 8))
+    Y_hat, caches = det.detector_forward(X, p)
+    scenes = make_scenes(2, size=(16, 8), object_size=(4, 6), seed=0)
+    return {
+        "course_utils.data.scenes": {"make_scenes": call(2, size=(16, 8), object_size=(4, 6), seed=0)},
+        "course_utils.metrics.detection": {
+            "iou": call(boxes[0], boxes[1]), "iou_matrix": call(boxes, boxes[::-1]),
+            "average_precision": call(np.array([0.5, 1.0]), np.array([1.0, 0.5])),
+            "match_detections": call(boxes, scores, boxes[:1]),
+            "mean_average_precision": call([boxes], [scores], [labels], [boxes], [labels], 3),
+            "mean_best_iou": call([boxes], [boxes[:1]]),
+        },
+        "course_utils.models.yolo": {
+            "localization_loss": call(y_hat, y), "localization_loss_backward": call(y_hat, y, 5.0, 0.5),
+            "assign_anchor_boxes": call(boxes, labels, (16, 8), (2, 1), anchors), "anchor_shape_iou": call(anchors, anchors),
+            "yolo_head_forward": call(Z, anchors), "yolo_head_backward": call(head * 2, head_cache),
+            "yolo_boxes_to_corners": call(head[0], (16, 8), 2), "yolo_filter_boxes": call(conf, corners, probs, 0.1),
+            "non_max_suppression": call(scores, boxes), "yolo_non_max_suppression": call(scores, boxes, labels),
+            "yolo_eval": call(head[0], (16, 8), 2, score_threshold=0.1),
+        },
+        "course_utils.models.detector": {
+            "initialize_detector": call((16, 8, 3), (2, 2, 2), seed=0), "detector_targets": call([boxes], [labels], (16, 8)),
+            "detector_forward": call(X, p), "detector_backward": call(Y_hat * 2, caches), "detector_cost": call(Y_hat, Y),
+            "detector_step": call(p, X, Y), "detector_predict": call(X, p, batch_size=1), "detect": call(X, p),
+            "train_detector": call(X, Y, p, num_epochs=2, mini_batch_size=1),
+            "evaluate_detector": call(scenes, p), "train_kit_detector": call(num_epochs=1, train_scenes=2, test_scenes=2),
+        },
+    }
+
+
+def _dates_vocabulary(machine: bool = False):
+    """Track 5's date vocabularies for dates_to_arrays: en_US "short" dates, or ISO dates."""
+    from course_utils.data import dates
+
+    return dates.machine_vocabulary() if machine else dates.human_vocabulary(["en_US"], ["short"])
+
+
 def _samples() -> dict:
     """``{module name: {function name: call(*args, **kwargs)}}``, built fresh for every test."""
     import course_utils.nn.activations as act
@@ -412,6 +555,11 @@ def _samples() -> dict:
         "course_utils.data.mismatch": {
             "degrade_digits": call(r.random((3, 8, 8)), seed=0), "load_web_mobile_digits": call(),
         },
+        "course_utils.data.dates": {
+            "format_grid": call(["en_US", "de_DE"], ["short", "d MMM y"]), "make_dates": call(3, 0, locales=["fr_FR"]),
+            "human_vocabulary": call(["en_US"], ["short"]), "machine_vocabulary": call(),
+            "dates_to_arrays": call(["1/2/24"], ["2024-01-02"], 8, _dates_vocabulary(), _dates_vocabulary(machine=True)),
+        },
         "course_utils.data.splits": {
             "split_sizes": call(1_000_000), "shuffled_split": call(X, Y, (3, 1, 1), seed=0),
             "make_training_dev_split": call(X, Y, 2, seed=0),
@@ -468,6 +616,10 @@ def _samples() -> dict:
         },
         "course_utils.rng": {"make_rng": call(np.random.default_rng(0))},
         **_recurrent_samples(),
+        **_face_encoder_samples(),
+        **_style_samples(),
+        **_unet_samples(),
+        **_detection_samples(),
     }
 
 
@@ -476,11 +628,14 @@ NOT_SAMPLED = {
     "course_utils.autodiff": "Tensor graph API; its inputs are Tensors, not arrays (tests/test_autodiff.py)",
     "course_utils.data.store": "builds and reads files; takes paths, not arrays (tests/data/test_store.py)",
     "course_utils.data.text": "reads the built text files; takes paths and str, not arrays (tests/data/test_text.py)",
+    "course_utils.data.sentiment": "reads the packaged sentences and the built file; takes paths, not arrays "
+                                   "(tests/data/test_sentiment.py)",
     "course_utils.grading.checks": "checks run student functions; takes callables and cases",
     "course_utils.grading.hidden": "hidden-test helper; takes callables and cases",
     "course_utils.grading.records": "result records; takes records and files",
     "course_utils.viz.playground": "takes names of surfaces and optimisers, no arrays",
     "course_utils.viz.plotting": "draws figures (tests/viz/test_plotting.py)",
+    "course_utils.viz.detection": "draws boxes and grids on matplotlib axes (tests/viz/test_detection_drawing.py)",
     "course_utils.viz.progress": "takes an int",
     "course_utils.viz.widgets": "builds widgets from names and numbers",
     "course_utils.models.bn_mlp": "not sampled yet: a batch-norm network with running statistics",

@@ -5,6 +5,10 @@
   course_utils.data build``); the weights the kit trains itself (``data/weights/``, committed)
 - :mod:`course_utils.data.text` -- Track 5's text sets in the same store: census names, the Shakespeare
   corpus and GloVe 6B 50-d word vectors (``load_names``, ``load_shakespeare``, ``load_glove``)
+- :mod:`course_utils.data.sentiment` -- Track 5's sentiment sentences (the kit's own, five classes, with hard
+  sentences where negation and word order decide), in the same store
+- :mod:`course_utils.data.dates` -- seeded human-readable dates in seven locales (faker, babel) and their ISO
+  forms, with the character vocabularies (made at run time, no file of their own)
 - :mod:`course_utils.data.synthetic` -- seeded 2-D data sets (flower, circles, moons, blobs)
 - :mod:`course_utils.data.encoding` -- one-hot labels
 - :mod:`course_utils.data.augment` -- data augmentation: small seeded shifts and rotations of images

@@ -188,6 +188,12 @@ def _text_builder(name: str) -> Callable:
     return build_text_set
 
 
+def _sentiment_builder():
+    """Track 5's sentiment sentences, from course_utils.data.sentiment (imported when it runs: it imports this module)."""
+    from course_utils.data import sentiment
+    return sentiment._build_sentiment()
+
+
 def _kit_builder(module: str) -> Callable:
     """A kit-trained model's builder: ``module.kit_weights()``, imported when it runs (models import this module)."""
     def train_kit_model():
@@ -212,6 +218,7 @@ KIT_DIR = "weights"
 BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle,
                                  "photos": _build_photos, "names": _text_builder("names"),
                                  "shakespeare": _text_builder("shakespeare"), "glove": _text_builder("glove"),
+                                 "sentiment": _sentiment_builder,
                                  **{name: _kit_builder(module) for name, module in KIT_MODELS.items()}}
 
 
