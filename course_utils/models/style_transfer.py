@@ -195,8 +195,8 @@ def top_activating_patches(images, parameters, layer, units, k=9):
     and for one channel of one layer keep the positions where it is largest; the input square each of
     those positions sees (its receptive field, :func:`receptive_fields`) is the patch. Only positions
     whose square lies inside the image count, and a position is skipped if its square overlaps one
-    already taken from the same image by more than half its side in both directions (neighbouring
-    positions would show nearly the same patch).
+    already taken from the same image (non-overlapping maxima: neighbouring positions would show
+    nearly the same patch).
 
     Arguments:
         images -- ``(m, n_H, n_W, n_C_in)``;
@@ -233,7 +233,7 @@ def top_activating_patches(images, parameters, layer, units, k=9):
             if len(taken) == k or not np.isfinite(values.flat[flat]):
                 break
             n, i, j = (int(x) for x in np.unravel_index(flat, values.shape))
-            if any(n == n2 and abs(rows[i] - rows[i2]) * 2 < size and abs(cols[j] - cols[j2]) * 2 < size
+            if any(n == n2 and abs(rows[i] - rows[i2]) < size and abs(cols[j] - cols[j2]) < size
                    for n2, i2, j2 in taken):
                 continue
             taken.append((n, i, j))

@@ -146,3 +146,6 @@ def test_top_activating_patches_are_the_receptive_fields_of_the_largest_activati
         st.top_activating_patches(images, net, "conv2", [4])
     with pytest.raises(ValueError, match="fewer than k"):
         st.top_activating_patches(images[:1, :8, :8], net, "conv3", [0], k=2)
+    # non-overlapping maxima: at most 4 separate 8 x 8 patches fit in one 16 x 16 image
+    with pytest.raises(ValueError, match="only [1-4] separate 8 x 8 patches"):
+        st.top_activating_patches(images[:1, :16, :16], net, "conv2", [0], k=5)
