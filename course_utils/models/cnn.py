@@ -228,8 +228,16 @@ def _images(X, parameters, where):
     return X.astype(_compute_dtype(parameters), copy=False)
 
 
-def _forward(X, parameters, B, keep):
-    """The blocks and the output layer; returns (probabilities (m, C), caches, ReLU outputs per block)."""
+def conv_blocks_forward(X, parameters, B):
+    """The [CONV -> RELU -> POOL] x B blocks shared by this module's CNN and the face encoder
+    (:mod:`course_utils.models.face_encoder`).
+
+    Arguments: X -- images ``(m, n_H, n_W, n_C)`` in the compute dtype; parameters -- ``W1..WB``
+        ``(f, f, n_C_prev, n_C)`` and ``b1..bB`` ``(1, 1, 1, n_C)``; B -- the number of blocks.
+    Returns: ``(A, caches, maps)``: A ``(m, n_H / 2**B, n_W / 2**B, n_C_B)`` (floor division at each pooling), one
+        ``(conv, relu, pool)`` cache per block for :func:`conv_blocks_backward`, and each block's ReLU output.
+    Raises: ValueError (from the layers) for filters that do not fit the images.
+    """
     dtype = X.dtype
     caches, maps = [], []
     A = X
@@ -240,8 +248,35 @@ def _forward(X, parameters, B, keep):
         R = R.astype(dtype, copy=False)
         A, pool_cache = max_pool_forward(R, POOL, POOL)
         maps.append(R)
-        if keep:
-            caches.append((conv_cache, relu_cache, pool_cache))
+        caches.append((conv_cache, relu_cache, pool_cache))
+    return A, caches, maps
+
+
+def conv_blocks_backward(dA, caches):
+    """Backward through the blocks of :func:`conv_blocks_forward`, last block first.
+
+    Arguments: dA -- gradient of the cost with respect to the last block's output, its shape; caches -- the
+        per-block caches of that forward pass.
+    Returns: ``(dX, grads)``: dX the gradient with respect to the images ``(m, n_H, n_W, n_C)``; grads
+        ``{"dW<l>", "db<l>"}`` for every block, in the filters' (compute) dtype.
+    Raises: ValueError (from the layers) if dA does not fit the caches.
+    """
+    dtype = caches[0][0][1].dtype                                   # the filters' (compute) dtype
+    dA = np.asarray(dA).astype(dtype, copy=False)
+    grads = {}
+    for l in range(len(caches), 0, -1):
+        conv_cache, relu_cache, pool_cache = caches[l - 1]
+        dR, _ = max_pool_backward(dA, pool_cache)
+        dZ, _ = relu_backward(dR, relu_cache)
+        dA, g = conv2d_backward(dZ.astype(dtype, copy=False), conv_cache)
+        grads[f"dW{l}"], grads[f"db{l}"] = g["dW"], g["db"]
+    return dA, grads
+
+
+def _forward(X, parameters, B, keep):
+    """The blocks and the output layer; returns (probabilities (m, C), caches, ReLU outputs per block)."""
+    A, block_caches, maps = conv_blocks_forward(X, parameters, B)
+    caches = block_caches if keep else []
     L = B + 1
     m = A.shape[0]
     n_flat = int(np.prod(A.shape[1:]))
@@ -291,14 +326,8 @@ def cnn_backward(probs, Y, caches):
     grads = {}
     dA_flat, g = linear_backward(softmax_cross_entropy_cost_backward(probs.T, Y.T), linear_cache)
     grads[f"dW{L}"], grads[f"db{L}"] = g["dW"], g["db"]
-    dtype = caches[0][0][1].dtype                                   # the filters' (compute) dtype
-    dA = dA_flat.T.reshape(pooled_shape).astype(dtype, copy=False)
-    for l in range(B, 0, -1):
-        conv_cache, relu_cache, pool_cache = caches[l - 1]
-        dR, _ = max_pool_backward(dA, pool_cache)
-        dZ, _ = relu_backward(dR, relu_cache)
-        dA, g = conv2d_backward(dZ.astype(dtype, copy=False), conv_cache)
-        grads[f"dW{l}"], grads[f"db{l}"] = g["dW"], g["db"]
+    _, block_grads = conv_blocks_backward(dA_flat.T.reshape(pooled_shape), caches[:B])
+    grads.update(block_grads)
     return grads
 
 

@@ -42,9 +42,7 @@ import time
 import numpy as np
 
 from course_utils.data.augment import random_shift_rotate
-from course_utils.models.cnn import POOL, initialize_cnn
-from course_utils.nn.activations import relu_backward, relu_forward
-from course_utils.nn.conv import conv2d_backward, conv2d_forward, max_pool_backward, max_pool_forward
+from course_utils.models.cnn import conv_blocks_backward, conv_blocks_forward, initialize_cnn
 from course_utils.nn.linear import linear_backward, linear_forward
 from course_utils.optim.loop import train
 from course_utils.rng import make_rng
@@ -200,14 +198,7 @@ def encoder_forward(X, parameters):
     where = "encoder_forward"
     B = _n_blocks(parameters, where)
     A = _images(X, parameters, where)
-    dtype = A.dtype
-    caches = []
-    for l in range(1, B + 1):
-        W = parameters[f"W{l}"]
-        Z, conv_cache = conv2d_forward(A, W, parameters[f"b{l}"], stride=1, pad=W.shape[0] // 2)
-        R, relu_cache = relu_forward(Z)
-        A, pool_cache = max_pool_forward(R.astype(dtype, copy=False), POOL, POOL)
-        caches.append((conv_cache, relu_cache, pool_cache))
+    A, caches, _ = conv_blocks_forward(A, parameters, B)
     m, L = A.shape[0], B + 1
     n_flat = int(np.prod(A.shape[1:]))
     if n_flat != np.shape(parameters[f"W{L}"])[1]:
@@ -233,14 +224,8 @@ def encoder_backward(dE, caches):
     grads = {}
     dA_flat, g = linear_backward(dZ.T, linear_cache)
     grads[f"dW{B + 1}"], grads[f"db{B + 1}"] = g["dW"], g["db"]
-    dtype = caches[0][0][1].dtype
-    dA = dA_flat.T.reshape(pooled_shape).astype(dtype, copy=False)
-    for l in range(B, 0, -1):
-        conv_cache, relu_cache, pool_cache = caches[l - 1]
-        dR, _ = max_pool_backward(dA, pool_cache)
-        dZc, _ = relu_backward(dR, relu_cache)
-        dA, g = conv2d_backward(dZc.astype(dtype, copy=False), conv_cache)
-        grads[f"dW{l}"], grads[f"db{l}"] = g["dW"], g["db"]
+    _, block_grads = conv_blocks_backward(dA_flat.T.reshape(pooled_shape), caches[:B])
+    grads.update(block_grads)
     return grads
 
 
