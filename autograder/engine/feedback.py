@@ -333,7 +333,7 @@ def _neutral(value):
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 _FENCED = re.compile(r"^\s{0,3}(```|~~~).*?^\s{0,3}\1", re.M | re.S)  # a "# comment" there is no heading
-_CHECKED = re.compile(r"""HiddenTest\(\s*["']([\w.]+)["']|check_function\(\s*([A-Za-z_]\w*)""")
+_CHECKED = re.compile(r"""HiddenTest\(\s*["']([\w.]+)["']|check_function\(\s*([A-Za-z_][\w.]*)""")
 
 
 def _text(source) -> str:
@@ -356,26 +356,33 @@ def _inline_html(md: str) -> str:
 def exercise_titles(cells: list) -> dict[str, str]:
     """For each graded cell's ``grade_id``, what the cell is, as inline HTML a student recognises.
 
-    The exercise is named by the notebook's last heading above the cell; the functions it
+    The exercise is named by the notebook's last heading above the cell (of the last markdown cell with
+    headings, the one that names the cell's function if one does); the functions it
     checks (``HiddenTest("...")`` and ``check_function(...)`` in its source) are added when
     that heading does not name them. Without either, the ``grade_id`` in words (``test_L1`` -> "test L1"). Two cells that would read the same
     are told apart by their ``grade_id``.
     """
     titles: dict[str, str] = {}
-    heading = None
+    headings: list[str] = []      # the headings of the last markdown cell that has any
     for cell in cells:
         meta = cell.get("metadata", {})
         nbg = meta.get("nbgrader", {})
         if cell.get("cell_type") == "markdown":
             found = _HEADING.findall(_FENCED.sub("", _text(cell.get("source"))))
             if found:
-                heading = found[-1]
+                headings = found
         if not (nbg.get("grade") or nbg.get("task")) or not nbg.get("grade_id"):
             continue
         names = []
         for a, b in _CHECKED.findall(_text(cell.get("source"))):
-            if (a or b) not in names and (a or b) != "partial":
-                names.append(a or b)
+            name = a or b      # check_function(functools.partial(outcome, f), ...) names no function itself
+            if name not in names and name.split(".")[-1] != "partial":
+                names.append(name)
+        # one markdown cell may introduce several exercises ("Exercise 2 - verify", "Exercise 3 - who_is_it"):
+        # the heading that names this cell's function, else the last one
+        heading = next((h for h in reversed(headings) for n in names
+                        if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", re.sub(r"[`*]", "", h))),
+                       headings[-1] if headings else None)
         plain_heading = re.sub(r"[`*]", "", heading or "")
         missing = [n for n in names if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", plain_heading)]
         if heading and missing:

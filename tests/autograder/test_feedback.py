@@ -123,6 +123,31 @@ def test_the_index_names_each_exercise_of_a_real_notebook():
     }
     autodiff = exercise_titles(read(course.SOURCE / "2_improving_deep_networks" / "08_autodiff.ipynb").cells)
     assert autodiff["test_topological_order"] == "Exercise 3: <code>topological_order</code>"
+    # 4/07: one markdown cell introduces verify and who_is_it, and who_is_it's check calls
+    # functools.partial(outcome, who_is_it): the verify check was titled "Exercise 3 — who_is_it — checks verify"
+    # and the who_is_it check "... — checks functools"
+    faces = exercise_titles(read(course.SOURCE / "4_convolutional_networks" / "07_face_verification.ipynb").cells)
+    assert faces["test_verify"] == "Exercise 2 — <code>verify</code>"
+    assert faces["test_who_is_it"] == "Exercise 3 — <code>who_is_it</code>"
+
+
+def test_every_graded_cell_of_every_notebook_is_titled_by_the_function_it_tests():
+    """The class of the 4/07 instance: each test cell's title names its HiddenTest's function, and no other
+    graded function of its notebook."""
+    from helpers import source_notebooks
+
+    wrong = {}
+    for path in source_notebooks():
+        nb = read(path)
+        titles = exercise_titles(nb.cells)
+        tested = {c.metadata["nbgrader"]["grade_id"]: re.findall(r'HiddenTest\(\s*"(\w+)"', c.source)
+                  for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+        every = {n for ns in tested.values() for n in ns}
+        for gid, names in tested.items():
+            shown = set(re.findall(r"<code>(\w+)</code>", titles[gid]))
+            if names and not (set(names) & shown) or (shown & every) - set(names):
+                wrong[f"{path.parent.name}/{path.stem}:{gid}"] = titles[gid]
+    assert wrong == {}
 
 
 def _md(text):
