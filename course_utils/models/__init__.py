@@ -23,4 +23,7 @@ with no new maths.
   whole sequences from a recurrent model
 - :mod:`course_utils.models.char_lm` -- a character-level language model: next-token data as indices, its
   step for the training loop, sequence probabilities, perplexity and the unigram baseline
+- :mod:`course_utils.models.sentiment` -- sentence classifiers on word vectors: sentence_to_avg and the averaging
+  softmax, a many-to-one LSTM that reads each sentence's last real state (padding at the end), their steps for the
+  one loop
 """
