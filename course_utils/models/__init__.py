@@ -26,4 +26,7 @@ with no new maths.
 - :mod:`course_utils.models.sentiment` -- sentence classifiers on word vectors: sentence_to_avg and the averaging
   softmax, a many-to-one LSTM that reads each sentence's last real state (padding at the end), their steps for the
   one loop
+- :mod:`course_utils.models.date_attention` -- the date translator (bidirectional-LSTM encoder, attention decoder),
+  its step for the one loop, greedy translation, log P(Y | X) and a cached step function for beam search (the kit's
+  ``date_attention`` weights)
 """

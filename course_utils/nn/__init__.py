@@ -32,4 +32,6 @@ every layer's backward pass then *sums* over the batch and never divides by m.
   and backward through time, with the classic names and shapes; a bidirectional wrapper; the softmax
   output at every step and the loss summed over time
 - :mod:`course_utils.nn.embedding` -- the embedding lookup (``E o_j = e_j``) and its scattered gradient
+- :mod:`course_utils.nn.attention` -- additive attention for one decoder step (Bahdanau et al. 2015): the softmax
+  over the input positions with padding masked, the scores and the context, forward and backward
 """
