@@ -212,7 +212,9 @@ def _kit_builder(module: str) -> Callable:
 #: Their files live in ``data/weights/`` and are committed with the repository, so a clone does not train them
 #: again; ``python -m course_utils.data build NAME --force`` retrains one and must give the same sha256.
 KIT_MODELS: dict[str, str] = {"detector": "course_utils.models.detector", "unet": "course_utils.models.unet",
-                              "face_encoder": "course_utils.models.face_encoder"}
+                              "face_encoder": "course_utils.models.face_encoder",
+                              "date_attention": "course_utils.models.date_attention",
+                              "date_transformer": "course_utils.models.date_transformer"}
 KIT_DIR = "weights"
 
 BUILDERS: dict[str, Callable] = {"faces": _build_faces, "digits": _build_digits, "seattle": _build_seattle,
@@ -232,6 +234,26 @@ def _read_manifest(data_dir: Path) -> dict:
     if not path.exists():
         return {}
     return json.loads(path.read_text())
+
+
+def _update_manifest(data_dir: Path, name: str, entry: dict) -> dict:
+    """Set ``name``'s entry in ``data_dir/manifest.json`` and return the whole manifest.
+
+    The file is read again under an exclusive lock just before it is written (and replaced whole, never
+    left half-written), so builds of different datasets running at the same time keep each other's
+    entries: two kit models trained at once used to write back the manifest each had read at its start,
+    and the second erased the first's entry (its weights then failed their checksum).
+    """
+    import fcntl
+
+    with open(data_dir / f"{MANIFEST}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = _read_manifest(data_dir)
+        manifest[name] = entry
+        tmp = data_dir / f"{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, data_dir / MANIFEST)
+    return manifest
 
 
 def _write_h5(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -395,8 +417,7 @@ def build(names=None, data_dir: Path | None = None, force: bool = False, log=pri
             "sha256": digest,
         }
         _write_h5(data_dir / entry["file"], arrays)
-        manifest[name] = entry
-        (data_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        manifest = _update_manifest(data_dir, name, entry)
         log(f"data: built {name} -> {data_dir / entry['file']} (sha256 {digest[:12]}...)")
     return manifest
 

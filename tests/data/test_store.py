@@ -74,3 +74,26 @@ def test_build_command_is_idempotent_and_repairs(built, tmp_path):
     third = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert "rebuilding" in third.stdout
     np.testing.assert_array_equal(data.load_faces(tmp_path)[1], data.load_faces(built)[1])
+
+
+def test_builds_running_at_once_keep_each_others_manifest_entries(tmp_path, monkeypatch):
+    """Two kit models trained at once: the second build to finish wrote back the manifest it read at its
+    start and erased the first's entry (date_attention's weights then failed their checksum). Here build
+    "first" runs a whole build of "second" while it trains; both entries must survive, and load."""
+    import course_utils.data.store as store
+
+    def second():
+        return {"w": np.arange(3, dtype=np.float32)}, {"source": "test", "licence": "MIT", "how_built": "test"}
+
+    def first():
+        store.build(["second"], tmp_path, log=lambda m: None)    # finishes while "first" is still building
+        return {"w": np.ones(2, dtype=np.float32)}, {"source": "test", "licence": "MIT", "how_built": "test"}
+
+    monkeypatch.setitem(store.BUILDERS, "first", first)
+    monkeypatch.setitem(store.BUILDERS, "second", second)
+    manifest = store.build(["first"], tmp_path, log=lambda m: None)
+    assert sorted(manifest) == ["first", "second"]
+    assert sorted(json.loads((tmp_path / "manifest.json").read_text())) == ["first", "second"]
+    assert store.load_arrays("second", tmp_path)["w"].tolist() == [0.0, 1.0, 2.0]
+    assert store.load_arrays("first", tmp_path)["w"].tolist() == [1.0, 1.0]
+    assert not (tmp_path / "manifest.json.tmp").exists()
