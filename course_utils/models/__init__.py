@@ -29,4 +29,6 @@ with no new maths.
 - :mod:`course_utils.models.date_attention` -- the date translator (bidirectional-LSTM encoder, attention decoder),
   its step for the one loop, greedy translation, log P(Y | X) and a cached step function for beam search (the kit's
   ``date_attention`` weights)
+- :mod:`course_utils.models.date_transformer` -- a small transformer on the date task: teacher forcing through the
+  one loop, greedy causal decoding, attention maps (the kit's ``date_transformer`` weights)
 """

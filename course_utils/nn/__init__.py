@@ -34,4 +34,7 @@ every layer's backward pass then *sums* over the batch and never divides by m.
 - :mod:`course_utils.nn.embedding` -- the embedding lookup (``E o_j = e_j``) and its scattered gradient
 - :mod:`course_utils.nn.attention` -- additive attention for one decoder step (Bahdanau et al. 2015): the softmax
   over the input positions with padding masked, the scores and the context, forward and backward
+- :mod:`course_utils.nn.transformer` -- scaled dot-product attention (padding and causal masks), sinusoidal
+  positional encoding, multi-head attention, layer norm, the position-wise feed-forward network, encoder and decoder
+  layers (Vaswani et al. 2017), forward and backward; batch first ``(m, T, d)``
 """
