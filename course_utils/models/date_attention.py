@@ -39,6 +39,7 @@ import numpy as np
 from course_utils.data.dates import T_X, T_Y, dates_to_arrays, human_vocabulary, machine_vocabulary, make_dates
 from course_utils.metrics.sequence import accuracy_by_group, exact_match, exact_matches
 from course_utils.models.char_lm import one_hot_indices
+from course_utils.nn.activations import log_softmax
 from course_utils.nn.attention import initialize_attention, one_step_attention_backward, one_step_attention_forward
 from course_utils.nn.recurrent import (bidirectional_backward, bidirectional_forward, initialize_recurrent_parameters,
                                        lstm_cell_backward, lstm_cell_forward, sequence_cross_entropy_cost,
@@ -248,11 +249,6 @@ def train_date_attention(X, Y, parameters, *, learning_rate=0.005, num_epochs=1,
                  schedule=None if decay_base is None else functools.partial(exponential_lr, base=float(decay_base)))
 
 
-def _log_softmax(z):
-    z = z - z.max(axis=0, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=0, keepdims=True))
-
-
 def translate(parameters, X, return_attention=False, batch_size=1000):
     """Greedy decoding: at each step the most likely character, fed back as the next step's previous character.
 
@@ -329,7 +325,7 @@ def step_function(parameters, x):
         prev = np.array([p[-1] if p else n_y for p in prefixes])
         a = np.broadcast_to(a1, (a1.shape[0], m, a1.shape[2]))
         s, c, _, _ = _decode_step(parameters, a, np.broadcast_to(mask1, (m, mask1.shape[1])), s, c, prev, dec)
-        logp = _log_softmax((parameters["Wy"] @ s + parameters["by"]).astype(np.float64))
+        logp = log_softmax((parameters["Wy"] @ s + parameters["by"]).astype(np.float64))
         for j, p in enumerate(prefixes):
             states[p] = (s[:, j:j + 1], c[:, j:j + 1], logp[:, j])
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from course_utils.data.dates import T_Y, human_vocabulary
 from course_utils.models.date_attention import FRESH_SEED, N_Y, START, date_data
+from course_utils.nn.activations import log_softmax
 from course_utils.nn.embedding import embedding_backward, embedding_forward
 from course_utils.nn.transformer import (attention_maps, causal_mask, decoder_layer_backward, decoder_layer_forward,
                                          encoder_layer_backward, encoder_layer_forward, initialize_decoder_layer,
@@ -179,11 +180,6 @@ def date_transformer_backward(d_logits, cache):
     return grads
 
 
-def _log_softmax(z):
-    z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
 def date_transformer_step(parameters, X, Y):
     """One step for :func:`course_utils.optim.loop.train` (``example_axis=0``): the cost and its gradients.
 
@@ -195,7 +191,7 @@ def date_transformer_step(parameters, X, Y):
     logits, cache = date_transformer_forward(parameters, X, Y)
     Y = np.asarray(Y)
     m = Y.shape[0]
-    logp = _log_softmax(logits)
+    logp = log_softmax(logits, axis=-1)
     picked = np.take_along_axis(logp, Y[..., None], axis=-1)
     cost = -float(picked.sum()) / m
     d_logits = np.exp(logp)

@@ -19,7 +19,7 @@ __all__ = [
     "tanh", "tanh_derivative", "tanh_forward", "tanh_backward",
     "relu", "relu_derivative", "relu_forward", "relu_backward",
     "leaky_relu", "leaky_relu_derivative", "leaky_relu_forward", "leaky_relu_backward",
-    "softmax",
+    "softmax", "log_softmax",
 ]
 
 
@@ -134,6 +134,24 @@ def softmax(x, axis: int = 0):
     shifted = x - np.max(x, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis: int = 0):
+    """The logarithm of :func:`softmax` along ``axis``: ``x - max - log(sum(exp(x - max)))``.
+
+    Arguments:
+        x -- array of any shape (scores, logits).
+        axis -- the axis that holds the classes (default 0, as :func:`softmax`; -1 for batch-first scores).
+    Returns: array of the same shape, entries <= 0 whose exponentials sum to 1 along ``axis``; float32
+    stays float32, any other input becomes float64. Finite wherever ``x`` is, even where ``softmax``
+    rounds to 0 (a decoder's log P(y|x) sums these; a product of probabilities underflows).
+    Source: the log-sum-exp shift as in Goodfellow, Bengio & Courville (2016), Deep Learning, MIT Press, Sec. 4.1.
+    """
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(float)
+    z = x - x.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
 # --- forward/backward pairs: cache holds Z, the layer's input -------------------------

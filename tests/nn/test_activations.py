@@ -66,3 +66,14 @@ def test_forward_backward_pairs(name, check_backward):
     check_backward(lambda z: forward(z)[0], [Z], dA, [dZ], names=["Z"])
     with pytest.raises(ValueError, match="shape"):
         backward(dA[:, :2], cache)
+
+
+def test_log_softmax_is_the_log_of_softmax_and_stays_finite_where_softmax_underflows():
+    x = np.array([[5.0, 2.0], [2.0, -1.0], [-1.0, 3.0], [3.0, 0.0]])
+    np.testing.assert_allclose(act.log_softmax(x), np.log(act.softmax(x)), rtol=1e-12)
+    np.testing.assert_allclose(act.log_softmax(x.T, axis=-1), np.log(act.softmax(x.T, axis=-1)), rtol=1e-12)
+    far = np.array([0.0, -800.0])          # softmax gives exactly 0 for the second class; its log is -800
+    assert act.softmax(far)[1] == 0.0
+    np.testing.assert_allclose(act.log_softmax(far), [0.0, -800.0])
+    assert act.log_softmax(np.float32([1, 2, 3])).dtype == np.float32
+    assert act.log_softmax(np.array([1, 2])).dtype == np.float64   # integers become float64
