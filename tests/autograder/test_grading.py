@@ -53,14 +53,19 @@ pytestmark = pytest.mark.xdist_group("grading-class")
 # The function must be one that no other graded function of its notebook calls.
 WRONG = {
     "1_neural_networks": ("01_numpy_basics", "L1", "    return float(np.sum(np.abs(y - yhat))) + 1.0"),
-    "2_improving_deep_networks": ("04_optimization", "update_lr",
-                                  "    return learning_rate0 / (1 + decay_rate * epoch_num) + 0.5"),
+    "2_improving_deep_networks": ("05_exponentially_weighted_averages", "ewa_bias_corrected",
+                                  "    return ewa(theta, beta) / (1 - beta)"),   # one correction for every t
     "3_ml_strategy": ("02_data_splits_and_mismatch", "split_sizes",   # a quarter each instead of a fifth
                       "    m_dev = min(m // 4, cap)\n    return m - 2 * m_dev, m_dev, m_dev"),
-    "4_convolutional_networks": ("06_unet_segmentation", "per_class_iou", (   # divided by the true pixels (recall)
-        "    ious = np.zeros(n_classes)\n    for k in range(n_classes):\n"
-        "        in_true, in_pred = mask_true == k, mask_pred == k\n"
-        "        ious[k] = np.sum(in_true & in_pred) / max(np.sum(in_true), 1)\n    return ious")),
+    "4_convolutional_networks": ("02_fast_convolution", "conv_forward_vectorized", (   # the bias forgotten
+        "    stride, pad = hparameters['stride'], hparameters['pad']\n"
+        "    m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape\n"
+        "    f, _, _, n_C = W.shape\n"
+        "    n_H = (n_H_prev + 2 * pad - f) // stride + 1\n"
+        "    n_W = (n_W_prev + 2 * pad - f) // stride + 1\n"
+        "    A_prev_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
+        "    Z = im2col(A_prev_pad, f, stride) @ W.reshape(f * f * n_C_prev, n_C)\n"
+        "    return Z.reshape(m, n_H, n_W, n_C), (A_prev, W, b, hparameters)")),
     "5_sequence_models": ("04_word_vectors", "embed_by_product",   # the words' columns sorted, not in order
                           "    return E[:, np.sort(word_indices)]"),
 }
@@ -73,8 +78,8 @@ WARN = (SMALL, "sigmoid", (
     "        np.exp(np.float64(1000.0))  # overflows on every call: a RuntimeWarning on stderr\n"
     "    return 1 / (1 + np.exp(-x))"))
 CORRUPT = SMALL
-ERIN_OTHER = "02_logistic_regression"
-HANK_TOP = "02_logistic_regression"   # a notebook at the top of hank's folder
+ERIN_OTHER = "04_deep_network_step_by_step"   # Track 1's quickest notebook after 01
+HANK_TOP = ERIN_OTHER                 # a notebook at the top of hank's folder
 HELPER = ("sigmoid_helper.py", "import math\n\n\ndef basic_sigmoid_of(x):\n    return 1.0 / (1.0 + math.exp(-x))\n")
 
 TRACKS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
@@ -395,14 +400,14 @@ def test_class_report(graded):
     assert by_exercise[("01_numpy_basics", "L1")][2:] == [
         "1", "6 / 9", "67%", "not implemented (the release's stub): 1 (bob) notebook not gradable: is not a "
         "notebook: 1 (erin) visible check failed: L1 output: wrong values: 1 (carol)"]
-    assert by_exercise[("04_optimization", "update_lr")][2:] == [
-        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: update_lr output: "
-        "wrong values: 1 (carol)"]
+    assert by_exercise[("05_exponentially_weighted_averages", "ewa_bias_corrected")][2:] == [
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: ewa_bias_corrected "
+        "output: wrong values: 1 (carol)"]
     assert by_exercise[("02_data_splits_and_mismatch", "split_sizes")][2:] == [
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: 1 (carol)"]
-    assert by_exercise[("06_unet_segmentation", "per_class_iou")][2:] == [
-        "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: per_class_iou "
-        "output: wrong values: 1 (carol)"]
+    assert by_exercise[("02_fast_convolution", "conv_forward_vectorized")][2:] == [
+        "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: "
+        "1 (carol)"]
     assert by_exercise[("04_word_vectors", "embed_by_product")][2:] == [
         "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: embed_by_product "
         "output: wrong values: 1 (carol)"]
@@ -430,16 +435,16 @@ def test_class_report(graded):
 def test_similarity_report_of_the_class(graded):
     """similarity.csv of the fixture class: every two students who handed in the same solved notebook
     share each of its exercises long enough to compare (score 100%); exercises under the token rule,
-    carol's wrong update_lr and split_sizes among them, never appear."""
+    carol's wrong split_sizes and ewa_bias_corrected among them, never appear."""
     from autograder.engine.similarity import MIN_TOKENS, solution_tokens
 
     out, *_ = graded
     solved_by = {  # (notebook, students who handed it in solved, from the class above)
         "01_numpy_basics": ["alice", "carol", "dave", "frank", "gina", "ivy", "jack"],
-        "02_logistic_regression": ["erin", "hank"],
-        "04_optimization": ["alice", "carol"],
+        ERIN_OTHER: ["erin", "hank"],
+        "05_exponentially_weighted_averages": ["alice", "carol"],
         "02_data_splits_and_mismatch": ["alice", "carol"],
-        "06_unet_segmentation": ["alice", "carol"],
+        "02_fast_convolution": ["alice", "carol"],
         "04_word_vectors": ["alice", "carol"],
     }
     carols_wrong = {("carol", stem, fn) for stem, fn, _ in WRONG.values()}
@@ -451,15 +456,15 @@ def test_similarity_report_of_the_class(graded):
             if not nbg(cell).get("solution"):
                 continue
             body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
-            if solution_tokens(body) >= MIN_TOKENS:  # dave's sigmoid, ivy's basic_sigmoid, carol's update_lr: shorter
+            if solution_tokens(body) >= MIN_TOKENS:  # dave's sigmoid, ivy's basic_sigmoid, carol's ewa_bias_corrected: shorter
                 same = [s for s in students if (s, stem, gid) not in carols_wrong]   # her wrong answer is her own
                 expected |= {(stem, gid, a, b, "1.00") for i, a in enumerate(same) for b in same[i + 1:]}
-    # carol's wrong per_class_iou is alice's loop with its division changed: still flagged, at 60 %
-    expected.add(("06_unet_segmentation", "per_class_iou", "alice", "carol", "0.60"))
+    # carol's wrong conv_forward_vectorized is alice's with the bias left out: still flagged, at 76 %
+    expected.add(("02_fast_convolution", "conv_forward_vectorized", "alice", "carol", "0.76"))
     rows = {(r["notebook"], r["exercise"], r["student_a"], r["student_b"], r["score"])
             for r in _rows(out, "similarity.csv")}
-    # softmax: 7 students, 21 pairs; 02's three long exercises, 1 pair each; 04_optimization's eight, 1 pair each;
-    # 3/02's make_training_dev_split and 4/06's conv_transpose_forward, 1 pair each (carol's wrong split_sizes is
-    # under the token rule; her wrong per_class_iou is her own); 5/04's cosine_similarity, complete_analogy, neutralize
-    # and equalize, 1 pair each (her wrong embed_by_product is her own)
-    assert rows == expected and len(rows) == 21 + 3 * 1 + 8 * 1 + 1 + 1 + 4 * 1 + 1
+    # softmax: 7 students, 21 pairs; 1/04's eight long exercises, 1 pair each; 2/05's ewa, 1 pair (carol's wrong
+    # ewa_bias_corrected is under the token rule); 3/02's make_training_dev_split, 1 pair (her wrong split_sizes is under
+    # the token rule); 4/02's im2col, 1 pair, and her conv_forward_vectorized; 5/04's cosine_similarity,
+    # complete_analogy, neutralize and equalize, 1 pair each (her wrong embed_by_product is her own)
+    assert rows == expected and len(rows) == 21 + 8 * 1 + 1 + 1 + 1 + 1 + 4 * 1
