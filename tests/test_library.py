@@ -322,6 +322,136 @@ def _detection_samples() -> dict:
     }
 
 
+def _decoding_samples() -> dict:
+    """Track 5/08's decoders on a 3-token, 3-step Markov model (token 0 ends), and BLEU on two short sentences."""
+    from course_utils.models.decoding import markov_step_function
+
+    r = np.random.default_rng(8)
+    first, nxt = r.standard_normal(3), r.standard_normal((2, 3, 3))
+    step = markov_step_function(first, nxt)
+    cand, refs = ["the", "cat", "sat", "on", "the", "mat"], [["the", "cat", "is", "on", "the", "mat"], ["a", "cat"]]
+    return {
+        "course_utils.models.decoding": {
+            "markov_step_function": call(first, nxt), "score_tokens": call(step, [1, 2, 0]),
+            "greedy_decode": call(step, 3, end_token=0), "beam_search": call(step, 2, 3, end_token=0, alpha=0.7),
+            "length_normalised_score": call(first, 0.7), "exhaustive_search": call(step, 3, 3),
+            "attribute_error": call(first[0], first[1]),
+            "beam_search_many": call(lambda rows, prefixes: step(prefixes), 2, 2, 3, end_token=0, alpha=0.7),
+        },
+        "course_utils.metrics.bleu": {
+            "ngram_counts": call(cand, 2), "clipped_counts": call(cand, refs, 2), "modified_precision": call(cand, refs, 1),
+            "closest_reference_length": call(6, [6, 2]), "brevity_penalty": call(2, 6),
+            "bleu_statistics": call([cand, refs[1]], [refs, refs[1:]], 2), "corpus_bleu": call([cand], [refs], 3),
+            "sentence_bleu": call(cand, refs, 2),
+        },
+    }
+
+
+def _transformer_samples() -> dict:
+    """Track 5/09's transformer layers (m 2, T 3, d_model 4, 2 heads) and the date transformer (d_model 4, 2 heads)."""
+    import course_utils.models.date_transformer as dtr
+    import course_utils.nn.transformer as tr
+
+    r = np.random.default_rng(64)
+    x, enc = r.standard_normal((2, 3, 4)), r.standard_normal((2, 5, 4))
+    mask = tr.padding_mask(np.array([[1, 2, 0, 0, 0], [1, 2, 3, 4, 5]]))
+    mha = {n: r.standard_normal((4, 4)) for n in ("Wq", "Wk", "Wv", "Wo")}
+    ffn = {"W1": r.standard_normal((4, 6)), "b1": np.zeros(6), "W2": r.standard_normal((6, 4)), "b2": np.zeros(4)}
+    el, dl = tr.initialize_encoder_layer(4, 2, 6, seed=0), tr.initialize_decoder_layer(4, 2, 6, seed=1)
+    e_cache = tr.encoder_layer_forward(enc, el, 2, mask)[1]
+    d_cache = tr.decoder_layer_forward(x, enc, dl, 2, tr.causal_mask(3), mask)[1]
+    p = dtr.initialize_date_transformer(n_x=6, d_model=4, num_heads=2, d_ff=3, enc_layers=1, dec_layers=1, seed=0)
+    X, Y = np.array([[1, 2, 5, 0], [3, 3, 0, 0]]), r.integers(0, 11, (2, 10))
+    return {
+        "course_utils.nn.transformer": {
+            "scaled_dot_product_attention": call(x, enc, enc, mask), "attention_forward": call(x, enc, enc, mask),
+            "attention_backward": call(x, tr.attention_forward(x, enc, enc, mask)[1]),
+            "get_angles": call(np.arange(3)[:, None], np.arange(4)[None, :], 4), "positional_encoding": call(3, 4),
+            "causal_mask": call(3), "padding_mask": call(X),
+            "multi_head_attention": call(x, enc, enc, mha, 2, mask),
+            "multi_head_attention_forward": call(x, enc, enc, mha, 2, mask),
+            "multi_head_attention_backward": call(x, tr.multi_head_attention_forward(x, enc, enc, mha, 2, mask)[1]),
+            "layer_norm_forward": call(x, np.ones(4), np.zeros(4)),
+            "layer_norm_backward": call(x, tr.layer_norm_forward(x, np.ones(4), np.zeros(4))[1]),
+            "feed_forward_forward": call(x, ffn), "feed_forward_backward": call(x, tr.feed_forward_forward(x, ffn)[1]),
+            "initialize_encoder_layer": call(4, 2, 6, seed=0), "initialize_decoder_layer": call(4, 2, 6, seed=0),
+            "encoder_layer_forward": call(enc, el, 2, mask), "encoder_layer_backward": call(enc, e_cache),
+            "decoder_layer_forward": call(x, enc, dl, 2, tr.causal_mask(3), mask),
+            "decoder_layer_backward": call(x, d_cache), "attention_maps": call(d_cache),
+        },
+        "course_utils.models.date_transformer": {
+            "initialize_date_transformer": call(n_x=6, d_model=4, num_heads=2, d_ff=3, enc_layers=1, dec_layers=1),
+            "date_transformer_forward": call(p, X, Y),
+            "date_transformer_backward": call(r.standard_normal((2, 10, 11)), dtr.date_transformer_forward(p, X, Y)[1]),
+            "date_transformer_step": call(p, X, Y), "translate": call(p, X, return_attention=True),
+            "train_date_transformer": call(X, Y, p, num_epochs=1, mini_batch_size=2, decay_base=0.5),
+            "train_kit_date_transformer": call(num_epochs=1, train_m=4, test_m=2),
+        },
+    }
+
+
+def _date_attention_samples() -> dict:
+    """Track 5/07's attention (n_a 4, n_s 3, n_e 2, m 2, T_x 5; one input half padded), the date translator (n_a 2,
+    n_s 3, n_e 2; two dates cut to 12 characters) and the sequence metrics."""
+    import course_utils.models.date_attention as dat
+    import course_utils.nn.attention as att
+
+    r = np.random.default_rng(62)
+    a, s, e = r.standard_normal((4, 2, 5)), r.standard_normal((3, 2)), r.standard_normal((2, 5))
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], dtype=bool)
+    ap = att.initialize_attention(3, 4, 2, seed=0)
+    a_cache = att.one_step_attention_forward(a, s, ap, mask)[1]
+    p = dat.initialize_date_attention(n_a=2, n_s=3, n_e=2, seed=0)
+    X, Y = dat.date_data(2, 0)[:2]
+    X = X[:, :12]
+    y_pred, _, cache = dat.date_attention_forward(p, X, Y)
+    return {
+        "course_utils.nn.attention": {
+            "masked_softmax": call(e, mask), "masked_softmax_backward": call(e, att.masked_softmax(e, mask)),
+            "initialize_attention": call(3, 4, 2, seed=0), "one_step_attention": call(a, s, ap, mask),
+            "one_step_attention_forward": call(a, s, ap, mask),
+            "one_step_attention_backward": call(r.standard_normal((4, 2)), a_cache, dalpha=e),
+        },
+        "course_utils.models.date_attention": {
+            "date_data": call(2, 0), "initialize_date_attention": call(n_a=2, n_s=3, n_e=2, seed=0),
+            "date_attention_forward": call(p, X, Y), "date_attention_backward": call(y_pred - 0.5, cache),
+            "date_attention_step": call(p, X, Y), "train_date_attention": call(X, Y, p, num_epochs=1, decay_base=0.5),
+            "translate": call(p, X, return_attention=True, batch_size=1), "sequence_log_probability": call(p, X, Y),
+            "step_function": call(p, X[0]), "step_function_many": call(p, X), "load_date_attention": call(),
+            "train_kit_date_attention": call(num_epochs=1, train_m=4, test_m=2),
+        },
+        "course_utils.metrics.sequence": {
+            "exact_matches": call(Y, Y[::-1]), "exact_match": call(Y, Y[::-1]),
+            "accuracy_by_group": call(np.array([True, False]), ["fr_FR", "en_US"]),
+        },
+    }
+
+
+def _sentiment_samples() -> dict:
+    """Track 5/06's sentence classifiers: a 3-word table in 3 dimensions, n_a 2, n_y 3, two sentences (one padded)."""
+    import course_utils.models.sentiment as sm
+    from course_utils.nn.recurrent import initialize_recurrent_parameters
+
+    r = np.random.default_rng(9)
+    table, E = {"i": r.standard_normal(3), "love": r.standard_normal(3), "you": r.standard_normal(3)}, r.standard_normal((3, 3))
+    idx = np.array([[0, 1, 2], [2, sm.PAD, sm.PAD]])
+    lstm = initialize_recurrent_parameters("lstm", 3, 2, 3, seed=0)
+    x, lengths = sm.embed_padded(idx, E)
+    avg = {"W": r.standard_normal((3, 3)), "b": np.zeros((3, 1))}
+    return {
+        "course_utils.models.sentiment": {
+            "sentence_to_avg": call("I love xyzzy", table), "sentences_to_avg": call(["i love", "you"], table),
+            "encode_sentences": call(["i love you", "you"], {"i": 0, "love": 1, "you": 2}, T_x=4),
+            "one_hot_labels": call(np.array([2, 0]), 3), "average_classifier_forward": call(x[:, :, 0], avg),
+            "average_classifier_step": call(avg, x[:, :, 0], sm.one_hot_labels([2, 0], 3)),
+            "last_states": call(x, lengths), "embed_padded": call(idx, E),
+            "lstm_classifier_forward": call(x, lengths, lstm),
+            "lstm_classifier_cost_and_grads": call(lstm, x, lengths, sm.one_hot_labels([2, 0], 3)),
+            "lstm_classifier_step": call(lstm, idx, np.array([2, 0]), E=E),
+        },
+    }
+
+
 def _dates_vocabulary(machine: bool = False):
     """Track 5's date vocabularies for dates_to_arrays: en_US "short" dates, or ISO dates."""
     from course_utils.data import dates
@@ -393,7 +523,7 @@ def _samples() -> dict:
         "course_utils.nn.activations": {
             "sigmoid": call(Z), "sigmoid_derivative": call(Z), "tanh": call(Z), "tanh_derivative": call(Z),
             "relu": call(Z), "relu_derivative": call(Z), "leaky_relu": call(Z), "leaky_relu_derivative": call(Z),
-            "softmax": call(Z),
+            "softmax": call(Z), "log_softmax": call(Z),
             "sigmoid_forward": call(Z), "tanh_forward": call(Z), "relu_forward": call(Z), "leaky_relu_forward": call(Z),
             "sigmoid_backward": call(Z * 2, Z), "tanh_backward": call(Z * 2, Z), "relu_backward": call(Z * 2, Z),
             "leaky_relu_backward": call(Z * 2, (Z, 0.01)),
@@ -620,6 +750,10 @@ def _samples() -> dict:
         **_style_samples(),
         **_unet_samples(),
         **_detection_samples(),
+        **_decoding_samples(),
+        **_sentiment_samples(),
+        **_transformer_samples(),
+        **_date_attention_samples(),
     }
 
 

@@ -27,8 +27,11 @@ with no new maths.
   softmax, a many-to-one LSTM that reads each sentence's last real state (padding at the end), their steps for the
   one loop
 - :mod:`course_utils.models.date_attention` -- the date translator (bidirectional-LSTM encoder, attention decoder),
-  its step for the one loop, greedy translation, log P(Y | X) and a cached step function for beam search (the kit's
+  its step for the one loop, greedy translation, log P(Y | X) and cached step functions for beam search on one input
+  or many (the kit's
   ``date_attention`` weights)
 - :mod:`course_utils.models.date_transformer` -- a small transformer on the date task: teacher forcing through the
   one loop, greedy causal decoding, attention maps (the kit's ``date_transformer`` weights)
+- :mod:`course_utils.models.decoding` -- greedy decoding, beam search (one input, or many in lockstep), the
+  length-normalised score, exhaustive search for tiny models, error attribution ("beam search" or "model")
 """

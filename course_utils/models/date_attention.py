@@ -52,7 +52,7 @@ from course_utils.optim.schedules import exponential_lr
 # (train_kit_date_attention is the same with settings a test can make small)
 __all__ = ["FRESH_SEED", "N_Y", "START", "KIT", "date_data", "initialize_date_attention", "date_attention_forward",
            "date_attention_backward", "date_attention_step", "train_date_attention", "translate",
-           "sequence_log_probability", "step_function", "load_date_attention", "train_kit_date_attention"]
+           "sequence_log_probability", "step_function", "step_function_many", "load_date_attention", "train_kit_date_attention"]
 
 #: the seed of the fresh evaluation dates shared by notebooks 07, 08 and 09 (kit training uses seeds < 1000)
 FRESH_SEED = 2026
@@ -294,58 +294,84 @@ def sequence_log_probability(parameters, X, Y):
     return np.log(np.clip(p, 1e-300, 1.0)).sum(axis=1)
 
 
-def step_function(parameters, x):
-    """A next-character function for beam search on ONE input: the decoder one step at a time, states cached.
+def step_function_many(parameters, X):
+    """A next-character function for beam search on m inputs at once, decoder states cached per (input, prefix).
 
-    Arguments: parameters; x ``(T_x,)`` int, one human date's characters.
-    Returns: ``step_fn(prefixes) -> log_probs``: prefixes -- a list of tuples of output indices, all of the
-        same length t (0 <= t < T_y; the empty tuple at the start); log_probs ``(len(prefixes), n_y)``
-        float64, ``log P(next character | x, prefix)``. The decoder state after each prefix is kept in a dict,
-        so a call runs one decoder step for its whole batch (the states of prefixes not seen before are
-        computed from their parents', one step each).
-        step_fn raises ValueError for prefixes of different lengths, a prefix of T_y or more characters, or
-        an index outside 0 .. n_y - 1.
-    Raises: ValueError if x is not a 1-D integer array of the vocabulary's indices.
+    Arguments: parameters; X ``(m, T_x)`` int, the inputs' characters (PAD = 0).
+    Returns: ``step_fn_many(rows, prefixes) -> log_probs``: rows -- a list of k input indices in [0, m);
+        prefixes -- a list of k tuples of output indices, all of one length t (0 <= t < T_y; the empty tuple
+        at the start); log_probs ``(k, n_y)`` float64, ``log P(next character | X[row], prefix)``. The inputs
+        are encoded once; the decoder state after each (row, prefix) is kept in a dict, so a call runs one
+        batched decoder step for the pairs not seen before (their missing ancestors first, one step per
+        length). :func:`course_utils.models.decoding.beam_search_many` searches all the inputs in lockstep
+        with it (300 dates one at a time cost seconds of Python overhead per beam width).
+        step_fn_many raises ValueError if rows and prefixes differ in length, the prefixes differ in length,
+        a prefix has T_y or more characters, or a row or an index is out of range.
+    Raises: ValueError if X is not a 2-D integer array of the vocabulary's indices.
     """
     n_s, n_y, n_x = _sizes(parameters)
-    x = np.asarray(x)
-    if x.ndim != 1:
-        raise ValueError(f"step_function: x must be one input (T_x,), got shape {x.shape}")
-    X = _check_X(x[None], n_x, "step_function")
-    a1, mask1, _ = _encode(parameters, X)
+    X = _check_X(X, n_x, "step_function_many")
+    a_all, mask_all, _ = _encode(parameters, X)
     dec = _decoder(parameters)
-    zero = np.zeros((n_s, 1), dtype=a1.dtype)
-    states = {}                                      # prefix -> (s, c, log-probabilities of the next character)
+    m = X.shape[0]
+    states = {}                                      # (row, prefix) -> (s (n_s,), c (n_s,), log-probabilities (n_y,))
 
-    def run(prefixes):
-        m = len(prefixes)
-        parents = [states[p[:-1]] if p else (zero, zero, None) for p in prefixes]
-        s = np.concatenate([q[0] for q in parents], axis=1)
-        c = np.concatenate([q[1] for q in parents], axis=1)
-        prev = np.array([p[-1] if p else n_y for p in prefixes])
-        a = np.broadcast_to(a1, (a1.shape[0], m, a1.shape[2]))
-        s, c, _, _ = _decode_step(parameters, a, np.broadcast_to(mask1, (m, mask1.shape[1])), s, c, prev, dec)
+    def run(keys):
+        rows = np.array([r for r, _ in keys])
+        zero = np.zeros(n_s, dtype=a_all.dtype)
+        parents = [states[(r, p[:-1])] if p else (zero, zero) for r, p in keys]
+        s = np.stack([q[0] for q in parents], axis=1)
+        c = np.stack([q[1] for q in parents], axis=1)
+        prev = np.array([p[-1] if p else START for _, p in keys])
+        s, c, _, _ = _decode_step(parameters, a_all[:, rows, :], mask_all[rows], s, c, prev, dec)
         logp = log_softmax((parameters["Wy"] @ s + parameters["by"]).astype(np.float64))
-        for j, p in enumerate(prefixes):
-            states[p] = (s[:, j:j + 1], c[:, j:j + 1], logp[:, j])
+        for j, key in enumerate(keys):
+            states[key] = (s[:, j], c[:, j], logp[:, j])
 
-    def step_fn(prefixes):
-        prefixes = [tuple(int(i) for i in p) for p in prefixes]
+    def step_fn_many(rows, prefixes):
+        rows = [int(r) for r in rows]
+        prefixes = [p if type(p) is tuple else tuple(int(i) for i in p) for p in prefixes]
+        if len(rows) != len(prefixes):
+            raise ValueError(f"step_fn: {len(rows)} rows but {len(prefixes)} prefixes")
         if not prefixes:
             return np.zeros((0, n_y))
         t = len(prefixes[0])
         if any(len(p) != t for p in prefixes):
-            raise ValueError(f"step_fn: the prefixes must all have the same length, got lengths "
+            raise ValueError("step_fn: the prefixes must all have the same length, got lengths "
                              f"{sorted({len(p) for p in prefixes})}")
         if t >= T_Y:
             raise ValueError(f"step_fn: a prefix of {t} characters is complete (an ISO date has {T_Y})")
-        if any(i < 0 or i >= n_y for p in prefixes for i in p):
-            raise ValueError(f"step_fn: prefix indices must be in 0 .. {n_y - 1}")
+        if any(not 0 <= r < m for r in rows) or any(not 0 <= i < n_y for p in prefixes for i in p):
+            raise ValueError(f"step_fn: rows must be in 0 .. {m - 1} and prefix indices in 0 .. {n_y - 1}")
+        keys = list(zip(rows, prefixes))
         for k in range(t + 1):                       # the missing ancestors first, one batched step per length
-            todo = sorted({p[:k] for p in prefixes if p[:k] not in states})
+            todo = sorted({(r, p[:k]) for r, p in keys if (r, p[:k]) not in states})
             if todo:
                 run(todo)
-        return np.stack([states[p][2] for p in prefixes])
+        return np.stack([states[key][2] for key in keys])
+
+    return step_fn_many
+
+
+def step_function(parameters, x):
+    """A next-character function for beam search on ONE input: :func:`step_function_many` for one row.
+
+    Arguments: parameters; x ``(T_x,)`` int, one human date's characters.
+    Returns: ``step_fn(prefixes) -> log_probs``: prefixes -- a list of tuples of output indices, all of the
+        same length t (0 <= t < T_y; the empty tuple at the start); log_probs ``(len(prefixes), n_y)``
+        float64, ``log P(next character | x, prefix)``, decoder states cached per prefix.
+        step_fn raises ValueError for prefixes of different lengths, a prefix of T_y or more characters, or
+        an index outside 0 .. n_y - 1.
+    Raises: ValueError if x is not a 1-D integer array of the vocabulary's indices.
+    """
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"step_function: x must be one input (T_x,), got shape {x.shape}")
+    many = step_function_many(parameters, x[None])
+
+    def step_fn(prefixes):
+        prefixes = [tuple(int(i) for i in p) for p in prefixes]
+        return many([0] * len(prefixes), prefixes)
 
     return step_fn
 

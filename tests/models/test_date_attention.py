@@ -7,6 +7,7 @@ import pytest
 from course_utils.data.dates import T_X, T_Y
 from course_utils.gradcheck import numerical_gradient, relative_difference
 from course_utils.models import date_attention as da
+from course_utils.models.decoding import beam_search, beam_search_many
 
 SMALL = {"n_a": 3, "n_s": 4, "n_e": 2}
 
@@ -149,3 +150,50 @@ def test_the_loop_trains_it_in_float32_and_the_kit_run_reports_its_figures():
     assert all(v.dtype == np.float32 for v in arrays.values())
     assert {"source", "licence", "how_built", "seed", "figures", "train_seconds"} <= set(meta)
     assert 0.0 <= meta["figures"]["exact_match_fresh"] <= 1.0 and "exact_match_tr_TR" in meta["figures"]
+
+
+# --- many inputs at once: what beam search on many dates uses -----------------------------------------
+
+@pytest.fixture(scope="module")
+def small_model():
+    parameters = da.initialize_date_attention(n_a=4, n_s=6, n_e=3, seed=63970)
+    X = da.date_data(4, 63971)[0]
+    return parameters, X
+
+
+def test_many_inputs_give_the_one_input_probabilities(small_model):
+    parameters, X = small_model
+    many = da.step_function_many(parameters, X)
+    ones = [da.step_function(parameters, x) for x in X]
+    first = many([0, 1, 2, 3], [()] * 4)
+    assert first.shape == (4, 11)
+    assert np.allclose(first, np.concatenate([f([()]) for f in ones]), atol=1e-12)
+    assert np.allclose(np.exp(first).sum(axis=1), 1.0)
+    prefixes = [(1, 9), (2, 0), (1, 9), (0, 10)]     # row 0 twice, unseen parents computed on the way
+    got = many([3, 0, 0, 2], prefixes)
+    want = np.concatenate([ones[i]([p]) for i, p in zip([3, 0, 0, 2], prefixes)])
+    assert np.allclose(got, want, atol=1e-12)
+
+
+def test_beam_search_on_many_dates_equals_one_at_a_time(small_model):
+    parameters, X = small_model
+    together = beam_search_many(da.step_function_many(parameters, X), 4, 3, 10, alpha=0.0)
+    for x, result in zip(X, together):
+        alone = beam_search(da.step_function(parameters, x), 3, 10, alpha=0.0)
+        assert [t for t, _ in alone] == [t for t, _ in result]
+        assert np.allclose([s for _, s in alone], [s for _, s in result], atol=1e-9)
+
+
+def test_errors(small_model):
+    parameters, X = small_model
+    many = da.step_function_many(parameters, X)
+    with pytest.raises(ValueError, match="same length"):
+        many([0, 1], [(), (1,)])
+    with pytest.raises(ValueError, match="complete"):
+        many([0], [(1,) * 10])
+    with pytest.raises(ValueError, match="rows must be in"):
+        many([7], [()])
+    with pytest.raises(ValueError, match="2 rows but 1 prefixes"):
+        many([0, 1], [()])
+    with pytest.raises(ValueError, match="2-D integer array"):
+        da.step_function_many(parameters, X[0])

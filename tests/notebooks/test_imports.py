@@ -45,6 +45,7 @@ ADAPTERS = {
     "5_sequence_models/05_word2vec_negative_sampling": None,
     "5_sequence_models/06_sentiment_classification": None,
     "5_sequence_models/07_attention_date_translation": None,
+    "5_sequence_models/08_beam_search": None,
     "5_sequence_models/09_transformer": None,
 }
 IMPORT = re.compile(r"^\s*(?:from\s+(course_utils(?:\.\w+)*)\s+import\s+([\w ,()*]+)|import\s+(course_utils(?:\.\w+)*))", re.M)
