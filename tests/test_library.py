@@ -419,6 +419,9 @@ def _date_attention_samples() -> dict:
             "translate": call(p, X, return_attention=True, batch_size=1), "sequence_log_probability": call(p, X, Y),
             "step_function": call(p, X[0]), "step_function_many": call(p, X), "load_date_attention": call(),
             "train_kit_date_attention": call(num_epochs=1, train_m=4, test_m=2),
+            "train_kit_date_model": call(dict(dat.KIT, n_a=2, n_s=3, n_e=2), dat.initialize_date_attention,
+                                         ("n_a", "n_s", "n_e"), dat.train_date_attention, dat.translate, "a test model",
+                                         num_epochs=1, train_m=4, test_m=2),
         },
         "course_utils.metrics.sequence": {
             "exact_matches": call(Y, Y[::-1]), "exact_match": call(Y, Y[::-1]),

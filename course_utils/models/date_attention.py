@@ -52,7 +52,8 @@ from course_utils.optim.schedules import exponential_lr
 # (train_kit_date_attention is the same with settings a test can make small)
 __all__ = ["FRESH_SEED", "N_Y", "START", "KIT", "date_data", "initialize_date_attention", "date_attention_forward",
            "date_attention_backward", "date_attention_step", "train_date_attention", "translate",
-           "sequence_log_probability", "step_function", "step_function_many", "load_date_attention", "train_kit_date_attention"]
+           "sequence_log_probability", "step_function", "step_function_many", "load_date_attention", "train_kit_date_attention",
+           "train_kit_date_model"]
 
 #: the seed of the fresh evaluation dates shared by notebooks 07, 08 and 09 (kit training uses seeds < 1000)
 FRESH_SEED = 2026
@@ -387,45 +388,52 @@ def load_date_attention():
     return dict(load_arrays("date_attention"))
 
 
-def train_kit_date_attention(num_epochs=None, train_m=None, test_m=None):
-    """Train the kit's model deterministically (one BLAS thread) and measure it on fresh dates.
+def train_kit_date_model(settings, initialize, init_names, train_fn, translate_fn, architecture,
+                         num_epochs=None, train_m=None, test_m=None):
+    """Train a date model for the kit deterministically (one BLAS thread) and measure it on the fresh dates.
 
-    Arguments: num_epochs, train_m, test_m -- None for :data:`KIT`'s settings; smaller values make a quick run
-        for tests (not the kit's file).
-    Returns: ``(arrays, meta)``: the float32 parameters by name, and meta with "source", "licence",
-        "how_built", "seed", "figures" (exact-match accuracy on the fresh dates of :data:`FRESH_SEED`, the last
-        epoch's cost) and "train_seconds".
+    The recipe both date models of Track 5 share (:mod:`course_utils.models.date_transformer` too): float32
+    parameters from ``initialize``, ``train_m`` dates of seed ``train_seed``, Adam with an exponentially decaying
+    learning rate through the one loop, greedy decoding of ``test_m`` dates of :data:`FRESH_SEED`.
+    Arguments: settings -- the model's kit settings (:data:`KIT`: train_m, train_seed, init_seed, shuffle_seed,
+        num_epochs, mini_batch_size, learning_rate, decay_base, test_m, and the ``init_names`` sizes);
+        initialize -- ``initialize(**sizes, seed=...) -> parameters``; init_names -- the settings passed to it;
+        train_fn -- ``train_fn(X, Y, parameters, learning_rate=, num_epochs=, mini_batch_size=, seed=,
+        decay_base=) -> (parameters, history)``; translate_fn -- ``translate_fn(parameters, X) -> Y_hat``;
+        architecture -- the first half of the manifest's how_built text (the layers, with their sizes);
+        num_epochs, train_m, test_m -- None for the settings' values; smaller values make a quick run for tests
+        (not the kit's file).
+    Returns: ``(arrays, meta)``: the float32 parameters by name, and meta with "source", "licence", "how_built",
+        "seed", "figures" (exact match on the fresh dates, overall and per locale; the last epoch's cost) and
+        "train_seconds".
     """
     from threadpoolctl import threadpool_limits
 
-    k = dict(KIT)
+    k = dict(settings)
     for name, value in (("num_epochs", num_epochs), ("train_m", train_m), ("test_m", test_m)):
         if value is not None:
             k[name] = int(value)
     with threadpool_limits(limits=1, user_api="blas"):      # one summation order, however many threads are allowed
         X, Y = date_data(k["train_m"], k["train_seed"])[:2]
-        p0 = {n: v.astype(np.float32) for n, v in initialize_date_attention(
-            n_a=k["n_a"], n_s=k["n_s"], n_e=k["n_e"], seed=k["init_seed"]).items()}
+        p0 = {n: v.astype(np.float32) for n, v in initialize(
+            **{n: k[n] for n in init_names}, seed=k["init_seed"]).items()}
         start = time.perf_counter()
-        params, history = train_date_attention(X, Y, p0, learning_rate=k["learning_rate"],
-                                               num_epochs=k["num_epochs"], mini_batch_size=k["mini_batch_size"],
-                                               seed=k["shuffle_seed"], decay_base=k["decay_base"])
+        params, history = train_fn(X, Y, p0, learning_rate=k["learning_rate"], num_epochs=k["num_epochs"],
+                                   mini_batch_size=k["mini_batch_size"], seed=k["shuffle_seed"],
+                                   decay_base=k["decay_base"])
         seconds = time.perf_counter() - start
         Xt, Yt, _, _, locales, _ = date_data(k["test_m"], FRESH_SEED)
-        Y_hat = translate(params, Xt)
+        Y_hat = translate_fn(params, Xt)
         acc = exact_match(Y_hat, Yt)
         by_locale = accuracy_by_group(exact_matches(Y_hat, Yt), locales)
     meta = {
         "source": "trained by the kit on dates of course_utils.data.dates.make_dates (generated with faker and babel)",
         "licence": "MIT (the kit's own weights; no downloaded data)",
-        "how_built": (f"course_utils.models.date_attention.kit_weights(): one-hot characters -> bidirectional LSTM "
-                      f"({k['n_a']} + {k['n_a']}) -> attention (width {k['n_e']}, padding masked) -> LSTM decoder "
-                      f"({k['n_s']}) on [context; previous character] -> softmax over 11 characters; teacher forcing; "
-                      f"{k['train_m']} dates (seed {k['train_seed']}), Adam learning rate {k['learning_rate']} "
-                      f"times {k['decay_base']}**epoch, "
-                      f"{k['num_epochs']} epochs of mini-batches of {k['mini_batch_size']} (shuffle seed "
-                      f"{k['shuffle_seed']}, init seed {k['init_seed']}), float32, one BLAS thread; figures on "
-                      f"{k['test_m']} fresh dates (seed {FRESH_SEED}), greedy decoding"),
+        "how_built": (f"{architecture}; teacher forcing; {k['train_m']} dates (seed {k['train_seed']}), Adam "
+                      f"learning rate {k['learning_rate']} times {k['decay_base']}**epoch, {k['num_epochs']} epochs "
+                      f"of mini-batches of {k['mini_batch_size']} (shuffle seed {k['shuffle_seed']}, init seed "
+                      f"{k['init_seed']}), float32, one BLAS thread; figures on {k['test_m']} fresh dates (seed "
+                      f"{FRESH_SEED}), greedy decoding"),
         "seed": k["init_seed"],
         "figures": {"exact_match_fresh": round(acc, 4),
                     **{f"exact_match_{name}": round(v[0], 4) for name, v in by_locale.items()},
@@ -433,6 +441,21 @@ def train_kit_date_attention(num_epochs=None, train_m=None, test_m=None):
         "train_seconds": round(seconds, 1),
     }
     return {n: np.asarray(v, dtype=np.float32) for n, v in params.items()}, meta
+
+
+def train_kit_date_attention(num_epochs=None, train_m=None, test_m=None):
+    """Train the kit's model deterministically (one BLAS thread) and measure it on fresh dates.
+
+    Arguments: num_epochs, train_m, test_m -- None for :data:`KIT`'s settings; smaller values make a quick run
+        for tests (not the kit's file).
+    Returns: ``(arrays, meta)`` as :func:`train_kit_date_model`.
+    """
+    k = KIT
+    architecture = (f"course_utils.models.date_attention.kit_weights(): one-hot characters -> bidirectional LSTM "
+                    f"({k['n_a']} + {k['n_a']}) -> attention (width {k['n_e']}, padding masked) -> LSTM decoder "
+                    f"({k['n_s']}) on [context; previous character] -> softmax over 11 characters")
+    return train_kit_date_model(KIT, initialize_date_attention, ("n_a", "n_s", "n_e"), train_date_attention,
+                                translate, architecture, num_epochs, train_m, test_m)
 
 
 def kit_weights():

@@ -20,12 +20,11 @@ Decoding is greedy and autoregressive: step t reads the characters chosen at ste
 from __future__ import annotations
 
 import functools
-import time
 
 import numpy as np
 
 from course_utils.data.dates import T_Y, human_vocabulary
-from course_utils.models.date_attention import FRESH_SEED, N_Y, START, date_data
+from course_utils.models.date_attention import N_Y, START, train_kit_date_model
 from course_utils.nn.activations import log_softmax
 from course_utils.nn.embedding import embedding_backward, embedding_forward
 from course_utils.nn.transformer import (attention_maps, causal_mask, decoder_layer_backward, decoder_layer_forward,
@@ -265,46 +264,17 @@ def train_kit_date_transformer(num_epochs=None, train_m=None, test_m=None):
 
     Arguments: num_epochs, train_m, test_m -- None for :data:`KIT`'s settings; smaller values make a quick run
         for tests (not the kit's file).
-    Returns: ``(arrays, meta)``: the float32 parameters by name, and meta with "source", "licence",
-        "how_built", "seed", "figures" (exact-match accuracy on the fresh dates of seed 2026, the last epoch's
-        cost) and "train_seconds".
+    Returns: ``(arrays, meta)`` as :func:`course_utils.models.date_attention.train_kit_date_model`, the recipe
+    both date models share.
     """
-    from threadpoolctl import threadpool_limits
-
-    k = dict(KIT)
-    for name, value in (("num_epochs", num_epochs), ("train_m", train_m), ("test_m", test_m)):
-        if value is not None:
-            k[name] = int(value)
-    with threadpool_limits(limits=1, user_api="blas"):      # one summation order, however many threads are allowed
-        X, Y = date_data(k["train_m"], k["train_seed"])[:2]
-        p0 = {n: v.astype(np.float32) for n, v in initialize_date_transformer(
-            d_model=k["d_model"], num_heads=k["num_heads"], d_ff=k["d_ff"], enc_layers=k["enc_layers"],
-            dec_layers=k["dec_layers"], seed=k["init_seed"]).items()}
-        start = time.perf_counter()
-        params, history = train_date_transformer(X, Y, p0, learning_rate=k["learning_rate"],
-                                                 num_epochs=k["num_epochs"], mini_batch_size=k["mini_batch_size"],
-                                                 seed=k["shuffle_seed"], decay_base=k["decay_base"])
-        seconds = time.perf_counter() - start
-        Xt, Yt = date_data(k["test_m"], FRESH_SEED)[:2]
-        acc = float(np.mean(np.all(translate(params, Xt) == Yt, axis=1)))
-    meta = {
-        "source": "trained by the kit on dates of course_utils.data.dates.make_dates (generated with faker and babel)",
-        "licence": "MIT (the kit's own weights; no downloaded data)",
-        "how_built": (f"course_utils.models.date_transformer.kit_weights(): character embedding + sinusoidal "
-                      f"positions -> {k['enc_layers']} encoder layers -> {k['dec_layers']} decoder layers (causal "
-                      f"self-attention, cross-attention, padding masked) -> softmax over 11 characters; d_model "
-                      f"{k['d_model']}, {k['num_heads']} heads, d_ff {k['d_ff']}, post-norm, no dropout; teacher "
-                      f"forcing; {k['train_m']} dates (seed {k['train_seed']}), Adam learning rate "
-                      f"{k['learning_rate']} times {k['decay_base']}**epoch, {k['num_epochs']} epochs of "
-                      f"mini-batches of {k['mini_batch_size']} "
-                      f"(shuffle seed {k['shuffle_seed']}, init seed {k['init_seed']}), float32, one BLAS thread; "
-                      f"figures on {k['test_m']} fresh dates (seed {FRESH_SEED}), greedy decoding"),
-        "seed": k["init_seed"],
-        "figures": {"exact_match_fresh": round(acc, 4),
-                    "final_cost": round(float(history["cost"][-1]), 4) if history["cost"] else float("nan")},
-        "train_seconds": round(seconds, 1),
-    }
-    return {n: np.asarray(v, dtype=np.float32) for n, v in params.items()}, meta
+    k = KIT
+    architecture = (f"course_utils.models.date_transformer.kit_weights(): character embedding + sinusoidal "
+                    f"positions -> {k['enc_layers']} encoder layers -> {k['dec_layers']} decoder layers (causal "
+                    f"self-attention, cross-attention, padding masked) -> softmax over 11 characters; d_model "
+                    f"{k['d_model']}, {k['num_heads']} heads, d_ff {k['d_ff']}, post-norm, no dropout")
+    return train_kit_date_model(KIT, initialize_date_transformer, ("d_model", "num_heads", "d_ff", "enc_layers",
+                                                                     "dec_layers"),
+                                train_date_transformer, translate, architecture, num_epochs, train_m, test_m)
 
 
 def kit_weights():

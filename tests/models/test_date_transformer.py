@@ -4,6 +4,7 @@ numerical gradients, greedy decoding that never looks ahead, training through th
 import numpy as np
 import pytest
 
+from course_utils.models import date_attention as da
 from course_utils.models import date_transformer as dt
 from course_utils.gradcheck import gradient_difference, numerical_gradient
 
@@ -88,7 +89,7 @@ def test_trailing_padding_changes_nothing():
 
 
 def test_a_short_run_through_the_loop_lowers_the_cost():
-    X, Y = dt.date_data(60, 5)[:2]
+    X, Y = da.date_data(60, 5)[:2]
     p = dt.initialize_date_transformer(d_model=16, num_heads=2, d_ff=16, enc_layers=1, dec_layers=1, seed=0)
     trained, history = dt.train_date_transformer(X, Y, p, learning_rate=0.01, num_epochs=10, mini_batch_size=30)
     assert len(history["batch_cost"]) == 20
