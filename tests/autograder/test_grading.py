@@ -66,8 +66,8 @@ WRONG = {
         "    A_prev_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))\n"
         "    Z = im2col(A_prev_pad, f, stride) @ W.reshape(f * f * n_C_prev, n_C)\n"
         "    return Z.reshape(m, n_H, n_W, n_C), (A_prev, W, b, hparameters)")),
-    "5_sequence_models": ("04_word_vectors", "embed_by_product",   # the words' columns sorted, not in order
-                          "    return E[:, np.sort(word_indices)]"),
+    "5_sequence_models": ("07_attention_date_translation", "exact_match",   # per character, not per date
+                          "    return float(np.mean(Y_hat == Y))"),   # (07 loads the kit's date model in the sandbox)
 }
 TRACK1, TRACK2 = "1_neural_networks", "2_improving_deep_networks"
 SMALL = "01_numpy_basics"        # Track 1's quickest notebook to grade
@@ -408,8 +408,8 @@ def test_class_report(graded):
     assert by_exercise[("02_fast_convolution", "conv_forward_vectorized")][2:] == [
         "2", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: wrong values: "
         "1 (carol)"]
-    assert by_exercise[("04_word_vectors", "embed_by_product")][2:] == [
-        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: embed_by_product "
+    assert by_exercise[("07_attention_date_translation", "exact_match")][2:] == [
+        "1", "1 / 3", "33%", "not implemented (the release's stub): 1 (bob) visible check failed: exact_match "
         "output: wrong values: 1 (carol)"]
     assert by_exercise[("01_numpy_basics", "L2")][3:5] == ["7 / 9", "78%"]
     cells = {(r["notebook"], r["cell"]) for r in _rows(out, "grades_by_cell.csv") if r["status"] != "not graded"}
@@ -445,7 +445,7 @@ def test_similarity_report_of_the_class(graded):
         "05_exponentially_weighted_averages": ["alice", "carol"],
         "02_data_splits_and_mismatch": ["alice", "carol"],
         "02_fast_convolution": ["alice", "carol"],
-        "04_word_vectors": ["alice", "carol"],
+        "07_attention_date_translation": ["alice", "carol"],
     }
     carols_wrong = {("carol", stem, fn) for stem, fn, _ in WRONG.values()}
     expected = set()
@@ -465,6 +465,6 @@ def test_similarity_report_of_the_class(graded):
             for r in _rows(out, "similarity.csv")}
     # softmax: 7 students, 21 pairs; 1/04's eight long exercises, 1 pair each; 2/05's ewa, 1 pair (carol's wrong
     # ewa_bias_corrected is under the token rule); 3/02's make_training_dev_split, 1 pair (her wrong split_sizes is under
-    # the token rule); 4/02's im2col, 1 pair, and her conv_forward_vectorized; 5/04's cosine_similarity,
-    # complete_analogy, neutralize and equalize, 1 pair each (her wrong embed_by_product is her own)
-    assert rows == expected and len(rows) == 21 + 8 * 1 + 1 + 1 + 1 + 1 + 4 * 1
+    # the token rule); 4/02's im2col, 1 pair, and her conv_forward_vectorized; 5/07's masked_softmax and
+    # one_step_attention, 1 pair each (her wrong exact_match is under the token rule)
+    assert rows == expected and len(rows) == 21 + 8 * 1 + 1 + 1 + 1 + 1 + 2 * 1
