@@ -54,7 +54,7 @@ __all__ = ["markov_step_function", "score_tokens", "greedy_decode", "beam_search
 StepFunction = Callable[[list], np.ndarray]
 
 
-def markov_step_function(first_logits, next_logits) -> StepFunction:
+def markov_step_function(first_logits, next_logits, *, name: str | None = None) -> StepFunction:
     """A step function of a small model whose next token depends on the position and the last token.
 
     ``P(y<1> = j) = softmax(first_logits)[j]`` and, for t >= 2,
@@ -66,8 +66,11 @@ def markov_step_function(first_logits, next_logits) -> StepFunction:
         first_logits: array (n_y,), scores of the first token.
         next_logits: array (T - 1, n_y, n_y); ``next_logits[t - 2, i, j]`` is the score of token j at step
             t after token i. T is the longest prefix + 1 the model can extend.
-    Returns: ``step_fn(prefixes)`` -> array (len(prefixes), n_y) of log-probabilities (float64); the
-    arrays are copied, so changing them later does not change the model.
+        name: str or None, what the step function's ``repr`` says (messages that show an argument use it);
+            None gives ``"markov model: {n_y} tokens, {T} steps"``.
+    Returns: ``step_fn(prefixes)`` -> array (len(prefixes), n_y) of log-probabilities (float64), a
+    callable object whose ``repr`` is ``name`` (not ``<function ... at 0x...>``); the arrays are copied, so
+    changing them later does not change the model.
     Raises: ValueError if the shapes do not fit ((n_y,) and (T - 1, n_y, n_y)) or an entry is not finite;
     the step function raises ValueError for prefixes of different lengths, a prefix longer than T - 1 or
     a token outside [0, n_y).
@@ -82,6 +85,8 @@ def markov_step_function(first_logits, next_logits) -> StepFunction:
     if not (np.all(np.isfinite(first)) and np.all(np.isfinite(nxt))):
         raise ValueError("markov_step_function: the logits must be finite")
     log_first, log_next = log_softmax(first, axis=-1), log_softmax(nxt, axis=-1)
+    if name is None:
+        name = f"markov model: {n_y} tokens, {nxt.shape[0] + 1} steps"
 
     def step_fn(prefixes):
         prefixes = [tuple(p) for p in prefixes]
@@ -98,7 +103,22 @@ def markov_step_function(first_logits, next_logits) -> StepFunction:
             raise ValueError(f"step_fn: tokens must be in [0, {n_y}), got {last.tolist()}")
         return log_next[t - 1, last].copy()
 
-    return step_fn
+    return _NamedStep(step_fn, str(name))
+
+
+class _NamedStep:
+    """A step function with a readable ``repr`` (its ``name``): calling it calls ``fn``."""
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, fn: StepFunction, name: str) -> None:
+        self.fn, self.name = fn, name
+
+    def __call__(self, prefixes):
+        return self.fn(prefixes)
+
+    def __repr__(self) -> str:
+        return self.name
 
 
 def _step(step_fn: StepFunction, prefixes: list, where: str) -> np.ndarray:

@@ -38,6 +38,15 @@ def test_markov_step_function_gives_log_probabilities():
         markov_step_function(np.zeros(3), np.zeros((2, 3, 2)))
 
 
+def test_markov_step_function_has_a_readable_repr():
+    # a check's message shows the step function it called beam_search with: the model, not <function ... at 0x...>
+    assert repr(markov_step_function(*TWO_STEP)) == "markov model: 3 tokens, 2 steps"
+    assert repr(markov_step_function(*WITH_END)) == "markov model: 3 tokens, 3 steps"
+    named = markov_step_function(*TWO_STEP, name="the tiny model of section 1")
+    assert repr(named) == "the tiny model of section 1" and str(named) == "the tiny model of section 1"
+    assert callable(named) and np.allclose(np.exp(named([()])), [[0.5, 0.4, 0.1]])
+
+
 def test_greedy_is_not_the_most_likely_sequence():
     step = markov_step_function(*TWO_STEP)
     tokens, log_p = greedy_decode(step, 2)
