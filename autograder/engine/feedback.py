@@ -358,8 +358,8 @@ def exercise_titles(cells: list) -> dict[str, str]:
 
     The exercise is named by the notebook's last heading above the cell (of the last markdown cell with
     headings, the one that names the cell's function if one does); the functions it
-    checks (``HiddenTest("...")`` and ``check_function(...)`` in its source) are added when
-    that heading does not name them. Without either, the ``grade_id`` in words (``test_L1`` -> "test L1"). Two cells that would read the same
+    checks (its ``HiddenTest("...")`` names, or without hidden tests its ``check_function(...)`` calls) are
+    added when that heading does not name them. Without either, the ``grade_id`` in words (``test_L1`` -> "test L1"). Two cells that would read the same
     are told apart by their ``grade_id``.
     """
     titles: dict[str, str] = {}
@@ -373,11 +373,15 @@ def exercise_titles(cells: list) -> dict[str, str]:
                 headings = found
         if not (nbg.get("grade") or nbg.get("task")) or not nbg.get("grade_id"):
             continue
-        names = []
+        hidden, visible = [], []
         for a, b in _CHECKED.findall(_text(cell.get("source"))):
-            name = a or b      # check_function(functools.partial(outcome, f), ...) names no function itself
-            if name not in names and name.split(".")[-1] != "partial":
-                names.append(name)
+            # check_function(functools.partial(outcome, f), ...) names no function itself
+            names = hidden if a else visible
+            if (a or b) not in names and (a or b).split(".")[-1] != "partial":
+                names.append(a or b)
+        # the hidden tests name what the cell grades; a visible check of another function (5/07's
+        # one_step_attention cell re-checks masked_softmax to say which exercise to fix first) does not
+        names = hidden or visible
         # one markdown cell may introduce several exercises ("Exercise 2 - verify", "Exercise 3 - who_is_it"):
         # the heading that names this cell's function, else the last one
         heading = next((h for h in reversed(headings) for n in names

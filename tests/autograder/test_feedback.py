@@ -129,6 +129,11 @@ def test_the_index_names_each_exercise_of_a_real_notebook():
     faces = exercise_titles(read(course.SOURCE / "4_convolutional_networks" / "07_face_verification.ipynb").cells)
     assert faces["test_verify"] == "Exercise 2 — <code>verify</code>"
     assert faces["test_who_is_it"] == "Exercise 3 — <code>who_is_it</code>"
+    # 5/07: one_step_attention's check re-checks masked_softmax (check_function, quietly) to say which exercise to
+    # fix first; the title read "Exercise 2 — one_step_attention — checks masked_softmax"
+    attention = exercise_titles(read(course.SOURCE / "5_sequence_models" /
+                                     "07_attention_date_translation.ipynb").cells)
+    assert attention["test_one_step_attention"] == "Exercise 2 — <code>one_step_attention</code>"
 
 
 def test_every_graded_cell_of_every_notebook_is_titled_by_the_function_it_tests():
