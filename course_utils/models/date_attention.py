@@ -1,6 +1,6 @@
 """The date translator: a bidirectional-LSTM encoder and an LSTM decoder with attention, human dates -> ISO dates.
 
-The notes' attention model on the classic exercise's task: read "mardi 30 août 1958" (or "8/30/58", "30 Aug
+The notes' attention model on a task small enough for one core: read "mardi 30 août 1958" (or "8/30/58", "30 Aug
 1958", in 7 locales and 11 formats, :mod:`course_utils.data.dates`), write "1958-08-30".
 
 Model (shapes as :mod:`course_utils.nn.recurrent`'s: features, examples, time):

@@ -72,8 +72,7 @@ def sentence_to_avg(sentence, word_to_vec_map):
     vector (so "i love xyzzy" averages "i" and "love"). A sentence with no such word at all (or no word)
     gets the zero vector: it carries no information, and the classifier then answers from its bias alone.
 
-    Arguments: sentence -- a str; word_to_vec_map -- a dict ``{word: (d,) vector}`` (the classic
-        exercise's) or a :class:`course_utils.data.text.WordVectors` table (:func:`course_utils.data.text.load_glove`).
+    Arguments: sentence -- a str; word_to_vec_map -- a dict ``{word: (d,) vector}`` or a :class:`course_utils.data.text.WordVectors` table (:func:`course_utils.data.text.load_glove`).
     Returns: avg -- ``(d,)`` float64.
     Raises: TypeError if sentence is not a str; ValueError for an empty dict.
     """

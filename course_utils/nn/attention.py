@@ -16,8 +16,8 @@ Shapes (the classic ones, :mod:`course_utils.nn.recurrent`'s: one column per exa
     scores e and weights alpha ``(m, T_x)``; context ``(n_a, m)``.
 Parameters (a dict; other keys are ignored, so a whole model's dict can be passed):
     ``W_att (n_e, n_s + n_a)`` acting on ``[s_prev; a<t'>]`` (its first n_s columns multiply s_prev),
-    ``b_att (n_e, 1)``, ``v_att (1, n_e)``; n_e is the scoring network's width (the classic exercise's
-    ``Dense(10, "tanh")`` then ``Dense(1)``).
+    ``b_att (n_e, 1)``, ``v_att (1, n_e)``; n_e is the width of the scoring network (a tanh layer, then one
+    linear unit: e = v_att tanh(W_att [s_prev; a<t'>] + b_att)).
 Interface (the library's): ``one_step_attention_forward -> ((context, alpha), cache)`` and
 ``one_step_attention_backward(dcontext, cache) -> (da, grads)`` with ``grads = {"da", "ds_prev",
 "dW_att", "db_att", "dv_att"}``: sums over the batch (the cost carries the 1/m). :func:`masked_softmax`
